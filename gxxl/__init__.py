@@ -1,0 +1,36 @@
+"""gxxl — 政府信息公开工作年度报告: the locked workbook, validation, reports, consolidation.
+
+The public library API. Heavy imports stay inside the functions so that
+``gxxl validate`` starts fast.
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__", "read", "new_workbook", "AnnualReport", "ReadError"]
+
+
+def read(path, **kw):
+    """Read a gxxl workbook (xlsx, xlsm, xls, ods) into an :class:`AnnualReport`."""
+    from .workbook.read import read as _read
+
+    return _read(path, **kw)
+
+
+def new_workbook(path, *, organ=None, year=None, level=None, values=None, narrative=None, meta=None, force=False):
+    """Write a new locked workbook to ``path`` (refuses to overwrite unless ``force``)."""
+    from .workbook.api import new_workbook as _new
+
+    return _new(path, organ=organ, year=year, level=level, values=values, narrative=narrative, meta=meta, force=force)
+
+
+def __getattr__(name):
+    if name == "AnnualReport":
+        from .model import AnnualReport
+
+        return AnnualReport
+    if name == "ReadError":
+        from .errors import ReadError
+
+        return ReadError
+    raise AttributeError(name)

@@ -1,0 +1,125 @@
+"""Command-line front end: parse arguments, call the library, print, exit codes.
+
+Exit codes: 0 ok, 1 findings with errors, 2 unusable input (or refused output), 3 internal error.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import GxxlError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class GxxlGroup(click.Group):
+    """Turns every GxxlError into a Chinese message and exit code, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except GxxlError as exc:
+            click.echo(f"错误：{exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            click.echo("已中断。", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # noqa: BLE001 — last line of defence
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"程序内部错误（{type(exc).__name__}: {exc}）。请加 --debug 重新运行并把输出发给维护人员。", err=True)
+            ctx.exit(3)
+
+
+@click.group(cls=GxxlGroup, context_settings=CONTEXT)
+@click.version_option(__version__, prog_name="gxxl")
+@click.option("--debug", is_flag=True, help="出错时显示完整的调试信息")
+@click.pass_context
+def cli(ctx, debug):
+    """gxxl：政府信息公开工作年度报告（国办公开办函〔2021〕30号格式）填报、校验、汇总工具。"""
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+@cli.command("new")
+@click.option("--organ", required=True, help="机关名称，如：某某县应急管理局")
+@click.option("--year", required=True, type=int, help="报告年度，如：2024")
+@click.option("--level", required=True, help="机关层级：国务院部门/省级/市级/县级/乡镇（街道）")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="输出文件（默认：<机关名称><年度>年政府信息公开工作年度报告.xlsx）")
+@click.option("--force", is_flag=True, help="覆盖已存在的文件")
+def new_cmd(organ, year, level, output, force):
+    """生成锁定的年报填报工作簿。"""
+    from .schema import LEVELS
+    from .workbook.api import new_workbook
+
+    if level not in LEVELS:
+        raise GxxlError(f"机关层级“{level}”无效，应为：{'、'.join(LEVELS)}")
+    if year < 2021:
+        raise GxxlError(f"报告年度{year}早于2021年；本工作簿使用国办公开办函〔2021〕30号格式，适用于2021年度及以后。")
+    out = Path(output) if output else Path(f"{organ}{year}年政府信息公开工作年度报告.xlsx")
+    new_workbook(out, organ=organ, year=year, level=level, force=force)
+    click.echo(f"已生成工作簿：{out}")
+    click.echo("请在浅黄色格子中填写数据；合计和检查会自动计算。")
+
+
+@cli.command("schema")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="输出格式")
+def schema_cmd(fmt):
+    """列出全部数据项代码、标签、工作表和单元格。"""
+    from . import schema
+
+    data = schema.to_json()
+    if fmt == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"格式：{data['format_name']}（{len(data['data_points'])}个数据项）")
+    for p in data["data_points"]:
+        mark = "＝合计" if p["sum_of"] else ""
+        click.echo(f"{p['code']:<48} {p['sheet']}!{p['cell']:<5} {' · '.join(p['labels'])} {mark}")
+    for m in data["meta"] + data["narrative"]:
+        click.echo(f"{m['code']:<48} {m['sheet']}!{m['cell']:<5} {m['label']}")
+
+
+@cli.command("show")
+@click.argument("file", type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def show_cmd(file, fmt):
+    """读取工作簿并显示其中的数据。"""
+    from .api import read_any
+
+    rep = read_any(file)
+    if fmt == "json":
+        click.echo(json.dumps(rep.to_json(), ensure_ascii=False, indent=2))
+        return
+    from .summary import describe
+
+    click.echo(describe(rep))
+
+
+@cli.command("demo")
+@click.option("-o", "--output", "outdir", type=click.Path(file_okay=False), help="输出文件夹（默认新建临时文件夹）")
+@click.option("--force", is_flag=True, help="覆盖输出文件夹中已有的同名文件")
+def demo_cmd(outdir, force):
+    """用内置样例数据演示：生成工作簿、读取、汇总显示。"""
+    from .demo import run_demo
+
+    run_demo(outdir, force=force, echo=click.echo)
+
+
+def main(argv=None):
+    try:
+        cli.main(args=argv, prog_name="gxxl", standalone_mode=True)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+        # click uses 2 for usage errors, which matches "unusable input"
+        sys.exit(code)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

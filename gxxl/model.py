@@ -1,0 +1,224 @@
+"""AnnualReport: what every reader produces and every later step consumes."""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from . import schema
+
+Number = int | float
+
+
+@dataclass
+class DataValue:
+    """One data point as found in a source, with its provenance.
+
+    ``value`` is the number the rules use: for input cells the parsed number,
+    for sum cells the sum recomputed from the inputs (when they are all numbers),
+    else what the source states. ``stored`` is what the source itself states
+    for a sum cell (a cached formula result, a printed total), or None.
+    """
+
+    code: str
+    value: Number | None = None
+    raw: Any = None
+    stored: Number | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    problem: str | None = None  # "blank" | "text" | "negative" | "fraction" | "error"
+    suggestion: Number | None = None  # for text like "4件": the number probably meant
+
+    @property
+    def filled(self) -> bool:
+        return self.value is not None
+
+
+@dataclass
+class Finding:
+    rule: str
+    severity: str  # "error" | "warning"
+    message: str
+    codes: list[str] = field(default_factory=list)
+    sheet: str | None = None
+    cell: str | None = None
+    expected: Any = None
+    actual: Any = None
+    explained: bool = False
+    explanation: str | None = None
+    title: str | None = None
+
+    def to_json(self) -> dict:
+        d = {
+            "rule": self.rule,
+            "severity": self.severity,
+            "message": self.message,
+            "codes": list(self.codes),
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "expected": self.expected,
+            "actual": self.actual,
+            "explained": self.explained,
+        }
+        if self.explanation:
+            d["explanation"] = self.explanation
+        return d
+
+
+@dataclass
+class Explanation:
+    """A clerk's explanation of a warning (说明 sheet): key is a rule ID or a data-point code."""
+
+    key: str
+    text: str
+    sheet: str | None = None
+    cell: str | None = None
+
+
+@dataclass
+class Source:
+    path: str | None = None
+    kind: str = "workbook"  # workbook | text | html | docx | pdf | memory
+    format_version: str | None = None
+    layout_version: int | None = None
+    gxxl_version: str | None = None
+    saved_at: str | None = None  # ISO time the file says it was last saved
+
+
+@dataclass
+class AnnualReport:
+    meta: dict[str, Any] = field(default_factory=dict)  # keys without "meta." prefix
+    values: dict[str, DataValue] = field(default_factory=dict)
+    narrative: dict[str, str] = field(default_factory=dict)  # keys: preface, overview, problems, other
+    explanations: list[Explanation] = field(default_factory=list)
+    source: Source = field(default_factory=Source)
+    findings: list[Finding] = field(default_factory=list)  # raised while reading (structure, format)
+
+    # -- convenience -------------------------------------------------------
+    @property
+    def organ(self) -> str | None:
+        v = self.meta.get("organ")
+        return str(v) if v not in (None, "") else None
+
+    @property
+    def year(self) -> int | None:
+        v = self.meta.get("year")
+        try:
+            return int(v) if v not in (None, "") else None
+        except (TypeError, ValueError):
+            return None
+
+    @property
+    def level(self) -> str | None:
+        v = self.meta.get("level")
+        return str(v) if v not in (None, "") else None
+
+    def get(self, code: str) -> Number | None:
+        dv = self.values.get(code)
+        return dv.value if dv else None
+
+    def __getitem__(self, code: str) -> Number | None:
+        return self.get(code)
+
+    def numbers(self) -> dict[str, Number | None]:
+        return {c: self.get(c) for c in schema.CODES}
+
+    # -- construction ------------------------------------------------------
+    @classmethod
+    def from_values(
+        cls,
+        values: dict[str, Any],
+        meta: dict[str, Any] | None = None,
+        narrative: dict[str, str] | None = None,
+        *,
+        stored_sums: bool = False,
+    ) -> "AnnualReport":
+        """Build a report from plain numbers by code (missing inputs stay blank).
+
+        With ``stored_sums`` the given sum values are kept as what the source states.
+        """
+        rep = cls(meta=dict(meta or {}), narrative=dict(narrative or {}), source=Source(kind="memory"))
+        loc = schema.layout()
+        for code in schema.CODES:
+            raw = values.get(code)
+            num, problem, sugg = parse_number(raw, schema.POINTS[code].kind)
+            dv = DataValue(code, raw=raw, sheet=loc[code].sheet, cell=loc[code].cell, problem=problem, suggestion=sugg)
+            if schema.POINTS[code].is_sum:
+                dv.stored = num if (stored_sums or code in values) else None
+            else:
+                dv.value = num
+            rep.values[code] = dv
+        rep.recompute()
+        return rep
+
+    def recompute(self) -> None:
+        """Set every sum's ``value`` from its inputs (or its stored value when inputs are missing)."""
+        for code in schema.SUM_CODES:
+            dv = self.values.setdefault(code, DataValue(code))
+            parts = schema.inputs_of(code)
+            nums = [self.values[p].value if p in self.values else None for p in parts]
+            if all(n is not None for n in nums):
+                dv.value = _tidy(sum(nums))
+            else:
+                dv.value = dv.stored
+
+    def to_json(self) -> dict:
+        return {
+            "meta": dict(self.meta),
+            "values": {c: self.get(c) for c in schema.CODES},
+            "narrative": dict(self.narrative),
+            "source": asdict(self.source),
+        }
+
+
+def _tidy(x: Number) -> Number:
+    """Whole floats become ints (calamine returns 68.0); amounts keep decimals."""
+    if isinstance(x, float):
+        if x.is_integer():
+            return int(x)
+        return round(x, 6)
+    return x
+
+
+_NUM_RE = re.compile(r"[-+]?\d+(?:\.\d+)?")
+_BLANKS = {"", "—", "-", "－", "／", "/", "无", "空", "——", "…"}
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．－＋，", "0123456789.-+,")
+
+
+def parse_number(raw: Any, kind: str = "count") -> tuple[Number | None, str | None, Number | None]:
+    """(number, problem, suggestion) for a raw cell value.
+
+    problem: None | "blank" | "text" | "negative" | "fraction" | "error".
+    A blank is not 0; text such as "4件" is a problem with suggestion 4.
+    """
+    if raw is None:
+        return None, "blank", None
+    if isinstance(raw, bool):
+        return None, "text", None
+    if isinstance(raw, (int, float)):
+        if isinstance(raw, float) and raw != raw:  # NaN
+            return None, "blank", None
+        num = _tidy(raw)
+        if num < 0:
+            return num, "negative", None
+        if kind == "count" and isinstance(num, float):
+            return num, "fraction", round(num)
+        return num, None, None
+    text = str(raw).strip()
+    if not text.replace("\u3000", "").strip():
+        return None, "blank", None
+    if text in _BLANKS:
+        return None, "text", 0  # "—", "无": probably meant 0, but a blank is not 0
+    if text.startswith("#"):
+        return None, "error", None  # #REF!, #VALUE! …
+    norm = text.translate(_FULLWIDTH).replace(",", "")
+    try:
+        num = _tidy(float(norm))
+    except ValueError:
+        m = _NUM_RE.search(norm)
+        sugg = _tidy(float(m.group())) if m else None
+        return None, "text", sugg
+    # A number stored as text ("12"): usable, but say so.
+    if num < 0:
+        return num, "negative", None
+    return num, "text_number", None
