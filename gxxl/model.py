@@ -28,6 +28,7 @@ class DataValue:
     cell: str | None = None
     problem: str | None = None  # "blank" | "text" | "negative" | "fraction" | "error"
     suggestion: Number | None = None  # for text like "4件": the number probably meant
+    location: str | None = None  # provenance outside a workbook, e.g. "表三“（二）部分公开”行·自然人（第12行）"
 
     @property
     def filled(self) -> bool:
@@ -47,6 +48,7 @@ class Finding:
     explained: bool = False
     explanation: str | None = None
     title: str | None = None
+    location: str | None = None  # where in a published document (imports have no sheet/cell)
 
     def to_json(self) -> dict:
         d = {
@@ -62,6 +64,8 @@ class Finding:
         }
         if self.explanation:
             d["explanation"] = self.explanation
+        if self.location:
+            d["location"] = self.location
         return d
 
 
@@ -83,6 +87,7 @@ class Source:
     layout_version: int | None = None
     gxxl_version: str | None = None
     saved_at: str | None = None  # ISO time the file says it was last saved
+    notes: list[str] = field(default_factory=list)  # how an imported document was read (e.g. level inferred)
 
 
 @dataclass

@@ -1,0 +1,38 @@
+"""Import published annual reports (text, Markdown, HTML, .docx, PDF) into an AnnualReport.
+
+``import_report(path)`` never writes a workbook; ``gxxl import`` does that with the result.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import ReadError
+from ..model import AnnualReport
+from .sources import SUFFIX_KINDS, kind_of, load
+
+SUFFIXES = tuple(s for s, k in SUFFIX_KINDS.items() if k)
+
+__all__ = ["import_report", "is_importable", "SUFFIXES", "looks_like_report"]
+
+
+def is_importable(path) -> bool:
+    return Path(path).suffix.lower() in SUFFIXES
+
+
+def import_report(path, *, kind: str | None = None) -> AnnualReport:
+    """Read a published report by its labels; problems become ``report.findings`` (rule IDs ``import.*``)."""
+    from .parse import Parser
+
+    path = Path(path)
+    doc = load(path, kind)
+    parser = Parser(doc)
+    rep = parser.run()
+    if not looks_like_report(rep, parser):
+        raise ReadError(path, "不是政府信息公开工作年度报告（找不到表二、表三、表四，也找不到各部分标题）",
+                        hint="请确认文件内容是年度报告全文")
+    return rep
+
+
+def looks_like_report(rep: AnnualReport, parser) -> bool:
+    structure = bool(parser.b_found) or len(parser.h) >= 2
+    return structure
