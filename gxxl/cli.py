@@ -112,6 +112,46 @@ def demo_cmd(outdir, force):
     run_demo(outdir, force=force, echo=click.echo)
 
 
+@cli.command("import")
+@click.argument("report", type=click.Path())
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="输出工作簿（默认：当前文件夹下的<原文件名>.xlsx）")
+@click.option("--force", is_flag=True, help="覆盖已存在的文件")
+def import_cmd(report, output, force):
+    """把已公开的年报（网页、文本、Word、PDF）导入为gxxl工作簿，并列出原文的问题。"""
+    from .ingest import import_to_workbook
+    from .summary import describe_import
+
+    out = Path(output) if output else Path.cwd() / (Path(report).stem + ".xlsx")
+    rep = import_to_workbook(report, out, force=force)
+    click.echo(describe_import(rep, out))
+    if any(f.severity == "error" for f in rep.findings):
+        sys.exit(1)
+
+
+@cli.command("audit")
+@click.argument("reports", nargs=-1, required=True, type=click.Path())
+@click.option("--previous", multiple=True, type=click.Path(), help="上年年报（可多次给出；同一机关上一年度的年报在输入中时自动对照）")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="输出格式")
+@click.option("--summary-only", is_flag=True, help="只显示汇总表")
+def audit_cmd(reports, previous, fmt, summary_only):
+    """审查已公开的年报：逐份导入并校验，最后给出汇总表。可给文件夹。"""
+    from .audit import audit, text_report
+
+    items, notes = audit(reports, previous)
+    if fmt == "json":
+        click.echo(json.dumps([it.to_json() for it in items], ensure_ascii=False, indent=2))
+        for n in notes:
+            click.echo(n, err=True)
+    else:
+        click.echo(text_report(items, notes, details=not summary_only))
+    if not items:
+        raise GxxlError("没有可审查的年报文件。" + ("；".join(notes) if notes else ""))
+    if all(it.report is None for it in items):
+        sys.exit(2)
+    if not all(it.ok for it in items):
+        sys.exit(1)
+
+
 def main(argv=None):
     try:
         cli.main(args=argv, prog_name="gxxl", standalone_mode=True)

@@ -12,7 +12,7 @@ from .sources import SUFFIX_KINDS, kind_of, load
 
 SUFFIXES = tuple(s for s, k in SUFFIX_KINDS.items() if k)
 
-__all__ = ["import_report", "is_importable", "SUFFIXES", "looks_like_report"]
+__all__ = ["import_report", "import_to_workbook", "workbook_values", "is_importable", "SUFFIXES", "looks_like_report"]
 
 
 def is_importable(path) -> bool:
@@ -36,3 +36,34 @@ def import_report(path, *, kind: str | None = None) -> AnnualReport:
 def looks_like_report(rep: AnnualReport, parser) -> bool:
     structure = bool(parser.b_found) or len(parser.h) >= 2
     return structure
+
+
+def workbook_values(rep: AnnualReport) -> dict:
+    """Input values for the workbook: numbers as read, text as printed (e.g. "无"), blanks left empty.
+
+    Sum cells are formulas in the workbook; the printed totals stay in the report's findings.
+    """
+    from .. import schema
+
+    out = {}
+    for code in schema.INPUT_CODES:
+        dv = rep.values.get(code)
+        if dv is None:
+            continue
+        if dv.value is not None:
+            out[code] = dv.value
+        elif dv.raw not in (None, ""):
+            out[code] = str(dv.raw)
+    return out
+
+
+def import_to_workbook(src, out, *, force: bool = False) -> AnnualReport:
+    """Import a published report and write it as a new gxxl workbook (never overwrites without force)."""
+    from ..fileio import check_output
+    from ..workbook.api import new_workbook
+
+    check_output(out, force=force, inputs=(src,))  # fail before the work, not after
+    rep = import_report(src)
+    meta = {k: v for k, v in rep.meta.items() if v not in (None, "")}
+    new_workbook(out, meta=meta, values=workbook_values(rep), narrative=rep.narrative, force=force)
+    return rep

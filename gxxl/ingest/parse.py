@@ -122,6 +122,7 @@ class Parser:
         self.narrative_text = ""
         self.realigned: set[str] = set()
         self.splits: list[tuple[str, list[str], str]] = []  # (row label, codes, "printed -> cells")
+        self.blank_rows: list[tuple[str, str, list[str], str]] = []
 
     # -- helpers ---------------------------------------------------------------
     def finding(self, rule: str, severity: str, message: str, codes=(), *, location=None, expected=None, actual=None):
@@ -236,11 +237,11 @@ class Parser:
                 if i + j >= len(lines):
                     continue
                 text = "".join(lines[i:i + j + 1])
-                if len(norm(text)) > 80:
+                if j and len(norm(lines[i])) > 60:
                     continue
-                m = self._title_match(text)
+                m = self._title_match(text[:120])
                 if m:
-                    hits.append((i + j + 1, m[0], m[1]))
+                    hits.append((i + j, m[0], m[1]))  # index of the title's last line
                     break
         organ = year = None
         for src in (self.doc.header.get("标题"), self.doc.title):
@@ -296,9 +297,11 @@ class Parser:
         start, end = hit
         line_end = self.s.text.find("\n", end)
         line_end = self.s.end if line_end < 0 else line_end
+        line_start = self.s.line_starts[self.s.line_index(start)]
         rest = self.s.text[end:line_end]
-        if len(norm(rest)) <= 15 and "。" not in rest:
-            return start, line_end
+        at_line_start = not norm(self.s.text[line_start:start]).strip("#*|")
+        if at_line_start and len(norm(rest)) <= 15 and "。" not in rest:
+            return start, line_end  # a heading on its own line, worded a little differently
         official = norm(dict(schema.PARTS)[part])
         n0 = self.s.to_norm(end)
         for k in range(len(official), 0, -1):
@@ -432,6 +435,7 @@ class Parser:
                 where = s.where(hs)
                 self._active_row(b, rcode, rlabel, rcodes, rows, where)
         self.flush_splits("表二", "各列不能以0开头的规则")
+        self.flush_blanks()
         self._table_blank("active")
 
     def _active_row(self, b, rcode, rlabel, rcodes, rows, where) -> None:
@@ -515,10 +519,29 @@ class Parser:
     def _blank_finding(self, short, rlabel, codes, where):
         blanks = [c for c in codes if self.rep.values.get(c) and self.rep.values[c].raw is None]
         if blanks:
-            cols = "、".join(schema.POINTS[c].labels[-1] for c in blanks)
-            self.finding("import.cells_blank", "error",
-                         f"{short}“{rlabel}”行有{len(blanks)}格为空（{cols}；原文未填数字{_w(where, '，')}）；空白不等于0，应填0或实际数字",
-                         blanks, location=f"{short}“{rlabel}”行{_w(where)}")
+            self.blank_rows.append((short, rlabel, blanks, where))
+
+    def flush_blanks(self) -> None:
+        """Empty printed cells: one finding per row, or one per table when many rows leave the same columns empty."""
+        groups: dict[tuple, list] = {}
+        for short, rlabel, blanks, where in self.blank_rows:
+            cols = tuple(schema.POINTS[c].labels[-1] for c in blanks)
+            groups.setdefault((short, cols), []).append((rlabel, blanks, where))
+        for (short, cols), rows in groups.items():
+            colnames = "、".join(cols)
+            if len(rows) >= 3:
+                codes = [c for _, b, _ in rows for c in b]
+                which = "、".join(r for r, _, _ in rows) if len(rows) < 6 else \
+                    "、".join(r for r, _, _ in rows[:3]) + f"等{len(rows)}行"
+                self.finding("import.cells_blank", "error",
+                             f"{short}有{len(rows)}行的“{colnames}”列为空（原文未填数字，共{len(codes)}格）："
+                             f"{which}；空白不等于0，应填0或实际数字", codes, location=short)
+                continue
+            for rlabel, blanks, where in rows:
+                self.finding("import.cells_blank", "error",
+                             f"{short}“{rlabel}”行有{len(blanks)}格为空（{colnames}；原文未填数字{_w(where, '，')}）；"
+                             "空白不等于0，应填0或实际数字", blanks, location=f"{short}“{rlabel}”行{_w(where)}")
+        self.blank_rows = []
 
     def _table_blank(self, table: str) -> None:
         """A table printed with every cell empty (e.g. the blank template): one finding, not one per row."""
@@ -641,6 +664,26 @@ class Parser:
             if cut:
                 cut_rows.add(code)
         chosen = self._resolve_columns(cands)
+        # Runs of rows missing altogether: one finding per run, naming every row.
+        missing_run: list[str] = []
+        runs: list[list[str]] = []
+        for code in order:
+            if code not in anchors and code not in collapsed and self.b_found.get(code) is None:
+                missing_run.append(code)
+            elif missing_run:
+                runs.append(missing_run)
+                missing_run = []
+        if missing_run:
+            runs.append(missing_run)
+        for run in runs:
+            if len(run) < 3:
+                continue
+            rcodes = [f"requests.{r}.{c}" for r in run for c, _ in schema.REQUEST_COLUMNS]
+            names = "、".join(f"“{_row_label(r)}”" for r in run)
+            self.finding("import.row_missing", "error",
+                         f"表三缺少{len(run)}行（从“{_row_label(run[0])}”到“{_row_label(run[-1])}”，原文中找不到）：{names}；"
+                         f"这{len(rcodes)}项数据未导入", rcodes, location=f"表三“{_row_label(run[0])}”至“{_row_label(run[-1])}”行")
+        in_runs = {r for run in runs if len(run) >= 3 for r in run}
         for code in order:
             rcodes = [f"requests.{code}.{c}" for c, _ in schema.REQUEST_COLUMNS]
             label = _row_label(code)
@@ -648,6 +691,8 @@ class Parser:
             if code in collapsed:
                 continue
             if code not in anchors:
+                if code in in_runs:
+                    continue
                 if f is None:
                     self.finding("import.row_missing", "error", f"表三缺少“{label}”行（原文中找不到这一行），该行{ncols}项数据未导入",
                                  rcodes, location=f"表三“{label}”行")
@@ -685,6 +730,7 @@ class Parser:
         if orphans or noise:
             self._stray("表三", sorted(orphans + noise, key=lambda r: r.pos))
         self.flush_splits("表三", "“总计＝前六列之和”（必要时再用各列合计关系）")
+        self.flush_blanks()
         self._table_blank("requests")
 
     def _resolve_columns(self, cands: dict[str, list[list[Token]]]) -> dict[str, list[Token] | None]:
@@ -794,6 +840,7 @@ class Parser:
             self._blank_finding("表四", "·".join(glabels), gc, wh)
         if data[used:]:
             self._stray("表四", data[used:])
+        self.flush_blanks()
         self._table_blank("appeals")
 
     # -- narrative -------------------------------------------------------------
@@ -807,7 +854,13 @@ class Parser:
             first1 = s.line_index(h["一"][0]) if "一" in h else len(self.doc.lines)
             before = [i for i in self._title_lines if i <= first1]
             title_line = before[-1] if before else None
-        pre_start = s.line_starts[title_line] if title_line is not None and title_line < len(s.line_starts) else 0
+        pre_start = 0
+        if title_line is not None and title_line < len(s.line_starts):
+            # The preface starts after the title (which may share its line with the text, or span two lines).
+            a = s.line_starts[max(0, title_line - 1)]
+            z = s.line_starts[title_line + 1] if title_line + 1 < len(s.line_starts) else s.end
+            m = re.search(r"年\s*度\s*报\s*告", s.text[a:z])
+            pre_start = a + m.end() if m else z
         parts: dict[str, str] = {}
         if "一" in h:
             parts["preface"] = self.clean(pre_start, h["一"][0])
@@ -819,6 +872,12 @@ class Parser:
             parts["other"] = self.clean(h["六"][1], s.end)
         for f in schema.NARRATIVE_FIELDS:
             self.rep.narrative[f.key] = parts.get(f.key, "")
+        for part in ("一", "五", "六"):
+            if part not in h and self.b_found:
+                heading = dict(schema.PARTS)[part]
+                self.finding("import.part_missing", "warning",
+                             f"找不到正文“{heading}”这一部分的标题，该部分文字未导入（年报应包含六个部分）",
+                             [f.code for f in schema.NARRATIVE_FIELDS if f.part == part], location=heading)
         self.contact_meta(parts.get("preface", ""))
 
     def clean(self, start: int, end: int) -> str:
@@ -837,15 +896,23 @@ class Parser:
             if text and not set(text) <= set("|-: "):
                 out.append(text)
             li += 1
-        if self.doc.kind == "pdf":
-            paras: list[str] = []
-            for t in out:
-                if paras and not re.search(r"[。！？：；:]$", paras[-1]):
-                    paras[-1] += t
-                else:
-                    paras.append(t)
-            out = paras
-        return "\n".join(out).strip()
+        # Lines a PDF or a converter wrapped mid-sentence are joined; short lines are headings.
+        paras: list[str] = []
+        wrapped = self.doc.kind in ("pdf", "text", "markdown")  # HTML and Word keep real paragraphs
+        for t in out:
+            prev = paras[-1] if paras else ""
+            heading = bool(_HEADING.match(prev)) and "。" not in prev
+            if wrapped and prev and len(norm(prev)) >= 15 and not heading and not re.search(r"[。！？：；:.!?]$", prev):
+                paras[-1] += t
+            else:
+                paras.append(t)
+        text = "\n".join(paras).strip()
+        # Spaces next to Chinese characters are layout artefacts ("2024 年"), not text.
+        return _CJK_SPACE.sub("", text)
+
+
+_HEADING = re.compile(r"^\s*(（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+、|\d+[.、．])")
+_CJK_SPACE = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])[ \t\u00a0\u3000]+|[ \t\u00a0\u3000]+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
 
 
 def _w(where: str, sep: str = "") -> str:
