@@ -17,7 +17,7 @@ from .. import schema
 from ..model import AnnualReport, DataValue, Finding, Source, parse_number
 from . import labels as L
 from .doc import Doc, Stream, digits, norm
-from .split import Token, candidates, group_checks, sum_check
+from .split import Candidates, Token, candidates, group_checks, sum_row_candidates
 
 # -- tokens ---------------------------------------------------------------------------
 
@@ -447,9 +447,9 @@ class Parser:
         row = rows[0]
         cands, cut = candidates(row.tokens, n)
         hinted = False
-        if len(cands) > 1:
+        if len(cands) > 1 or cands.truncated:
             best = self._hint(rlabel, b, cands)
-            if best is not None:
+            if best is not None and not cands.truncated:
                 self.finding("import.cells_split", "warning",
                              f"表二“{rlabel}”行的数字在原文中连写为“{row.chunk()}”，按正文中提到的数字拆分为"
                              f"{'、'.join(t.text for t in best)}{_w(where)}，请核对原文", rcodes,
@@ -653,13 +653,10 @@ class Parser:
             r = anchors.get(code)
             if r is None:
                 continue
-            cs, cut = candidates(r.tokens, ncols, sum_check(ncols - 1))
-            if not cs:
-                cs_any, cut = candidates(r.tokens, ncols)
-                if len(cs_any) == 1:
-                    cs = cs_any
-                elif cs_any:
-                    cs = cs_any
+            cs, cut = sum_row_candidates(r.tokens, ncols)
+            if not cs and not cs.truncated:
+                # No reading makes the total add up (a real defect, or a cut we cannot see): any reading.
+                cs, cut = candidates(r.tokens, ncols)
             cands[code] = cs
             if cut:
                 cut_rows.add(code)
@@ -712,7 +709,7 @@ class Parser:
                              location=f"表三“{label}”行{_w(where)}", actual=r.chunk())
                 continue
             if pick is None:
-                alts = "；".join(" ".join(t.text for t in c) for c in cs[:4]) + ("……" if len(cs) > 4 else "")
+                alts = "；".join(" ".join(t.text for t in c) for c in cs[:4]) + ("……" if len(cs) > 4 or cs.truncated else "")
                 self.finding("import.cells_ambiguous", "error",
                              f"表三“{label}”行的数字在原文中连写为“{r.chunk()}”{_w(where)}，无法唯一拆分（可能是 {alts}），"
                              "该行未导入，请按原文件手工填写", rcodes, location=f"表三“{label}”行{_w(where)}", actual=r.chunk())
@@ -736,9 +733,10 @@ class Parser:
     def _resolve_columns(self, cands: dict[str, list[list[Token]]]) -> dict[str, list[Token] | None]:
         """Choose among several cuts of a row with the column sums: （七）总计 = sum of the outcomes,
         and 一＋二 = （七）＋四 (the official 勾稽关系). Unique best or nothing."""
-        fixed = {c: v[0] for c, v in cands.items() if len(v) == 1}
-        open_ = {c: v for c, v in cands.items() if len(v) > 1}
+        fixed = {c: v[0] for c, v in cands.items() if v.unique}
+        open_ = {c: v for c, v in cands.items() if len(v) > 1 and not v.truncated}
         out: dict[str, list[Token] | None] = dict(fixed)
+        out.update({c: None for c, v in cands.items() if v.truncated})
         if not open_:
             return out
         keys = list(open_)
@@ -807,10 +805,9 @@ class Parser:
             toks = toks + r.tokens
             used = k + 1
             cs, cut = candidates(toks, n, partial_ok=partial)
-            if not cs:
-                cs_any, cut = candidates(toks, n)
-                cs = cs_any
-            if cs:
+            if not cs and not cs.truncated:
+                cs, cut = candidates(toks, n)
+            if cs or cs.truncated:
                 picked = (cs, cut)
                 break
             if len(toks) >= n:
@@ -823,7 +820,7 @@ class Parser:
                          codes, location=f"表四{_w(wh)}", actual=chunk)
             return
         cs, cut = picked
-        if len(cs) > 1:
+        if len(cs) > 1 or cs.truncated:
             alts = "；".join(" ".join(t.text for t in c) for c in cs[:3])
             self.finding("import.cells_ambiguous", "error",
                          f"表四的数字在原文中连写为“{chunk}”{_w(wh)}，无法唯一拆分（可能是 {alts}），表四未导入，请按原文件手工填写",
