@@ -29,6 +29,7 @@ IMPORT_TITLES = {
     "import.cells_ambiguous": "连写无法拆分",
     "import.cells_split": "数字连写（已拆分）",
     "import.rows_realigned": "行错位（已归位）",
+    "import.cells_wrapped": "数字折行（已拼接）",
     "import.stray_numbers": "多余数字",
     "import.format_2019": "使用2019年旧格式",
     "import.meta_missing": "缺机关或年度",

@@ -54,9 +54,11 @@ def cell_tokens(cell: str) -> list[Token]:
     return []
 
 
-def free_groups(text: str) -> list[list[Token]]:
-    """Token groups of free text: whitespace separates cells, words separate rows."""
-    s = _NOTE.sub(" ", digits(text))
+def free_groups(text: str, base: int = 0) -> list[list[Token]]:
+    """Token groups of free text: whitespace separates cells, words separate rows.
+
+    ``base`` is the text's column in its line: tokens keep their columns (PDF layout lines)."""
+    s = _NOTE.sub(lambda m: " " * len(m.group()), digits(text))
     groups: list[list[Token]] = [[]]
     for m in _FREE.finditer(s):
         if m.group("cjk"):
@@ -73,11 +75,13 @@ def free_groups(text: str) -> list[list[Token]]:
             continue  # "2." before a label that was not recognised: a list number, not a cell
         n = _num_text(t)
         if n is None:  # "0,0" and the like: commas separate
+            col = base + m.start()
             for p in t.split(","):
                 if p:
-                    groups[-1].append(Token(p, "num", "." in p))
+                    groups[-1].append(Token(p, "num", "." in p, col))
+                col += len(p) + 1
             continue
-        groups[-1].append(Token(n, "num", "." in n))
+        groups[-1].append(Token(n, "num", "." in n, base + m.start()))
     out = []
     for g in groups:
         if any(t.kind == "num" for t in g):
@@ -91,6 +95,9 @@ class Row:
     line: int  # index into doc.lines
     pos: int  # stream offset
     text: str  # as printed (for messages)
+    alt: list[Token] | None = None  # the tokens with digits a PDF wrapped onto the next line put back
+    fragment_of: "Row | None" = None  # this row is only such wrapped digits
+    used_alt: bool = False
 
     @property
     def has_data(self) -> bool:
@@ -123,6 +130,7 @@ class Parser:
         self.realigned: set[str] = set()
         self.splits: list[tuple[str, list[str], str]] = []  # (row label, codes, "printed -> cells")
         self.blank_rows: list[tuple[str, str, list[str], str]] = []
+        self.wrapped: list[tuple] = []  # (table, row label, codes, row, fragment)
 
     # -- helpers ---------------------------------------------------------------
     def finding(self, rule: str, severity: str, message: str, codes=(), *, location=None, expected=None, actual=None):
@@ -162,10 +170,36 @@ class Parser:
                     out.append(Row(toks, li, a, s.text[a:min(ls + len(s.text[ls:].split("\n", 1)[0]), end)].replace("\t", " ").strip()))
             else:
                 for a, part in free_text:
-                    for g in free_groups(part):
+                    groups = free_groups(part, a - ls)
+                    for g in groups:
                         out.append(Row(g, li, a, " ".join(t.text for t in g)))
+                    if (self.doc.kind == "pdf" and len(groups) == 1 and len(out) >= 2 and out[-2].line == li - 1
+                            and not re.search(r"[\u4e00-\u9fff]", part)):
+                        self._wrapped(out[-2], out[-1])
             li += 1
         return out
+
+    @staticmethod
+    def _wrapped(row: Row, frag: Row) -> None:
+        """Digits a narrow PDF cell wrapped onto the next line ("2448" over "2"): aligned with a
+        number of the row above, they may be its end. Kept as an alternative reading; the
+        table's sums decide whether it is used."""
+        toks = [t for t in row.tokens]
+        if not (0 < len(frag.tokens) < len(toks) or len(frag.tokens) == len(toks) == 1) or \
+                any(t.kind != "num" or t.col < 0 for t in frag.tokens + toks):
+            return
+        merged = list(toks)
+        used: set[int] = set()
+        for f in frag.tokens:
+            hit = [i for i, t in enumerate(toks) if i not in used and
+                   (abs(t.col - f.col) <= 1 or abs(t.col + len(t.text) - f.col - len(f.text)) <= 1)]
+            if len(hit) != 1:
+                return
+            i = hit[0]
+            used.add(i)
+            merged[i] = Token(toks[i].text + f.text, "num", toks[i].fixed, toks[i].col)
+        row.alt = merged
+        frag.fragment_of = row
 
     def loc(self, code: str, where: str, extra: str = "") -> str:
         p = schema.POINTS[code]
@@ -445,6 +479,11 @@ class Parser:
                          location=f"表二“{rlabel}”行{_w(where)}")
             return
         row = rows[0]
+        if row.alt and len(rows) > 1 and rows[1].fragment_of is row:
+            row.used_alt = True
+            self.wrapped.append(("表二", rlabel, rcodes, row, rows[1]))
+            row = Row(row.alt, row.line, row.pos, row.text)
+            rows = [row] + rows[2:]
         cands, cut = candidates(row.tokens, n)
         hinted = False
         if len(cands) > 1 or cands.truncated:
@@ -475,6 +514,17 @@ class Parser:
         self._blank_finding("表二", rlabel, rcodes, where)
         if len(rows) > 1:
             self._stray("表二", rows[1:])
+        self.flush_wrapped()
+
+    def flush_wrapped(self) -> None:
+        for short, label, codes, row, frag in self.wrapped:
+            where = self.s.where(row.pos)
+            extra = f"和下一行的“{frag.chunk()}”" if frag is not None else ""
+            self.finding("import.cells_wrapped", "warning",
+                         f"{short}“{label}”行的数字“{row.chunk()}”{extra}是PDF排版时被折行的同一组数字"
+                         f"（上下对齐{_w(where, '，')}），已拼接为“{' '.join(t.text for t in row.alt)}”，请核对原文",
+                         codes, location=f"{short}“{label}”行{_w(where)}")
+        self.wrapped = []
 
     def flush_splits(self, short: str, rule_text: str) -> None:
         """One finding per table for all run-together rows that were cut."""
@@ -557,7 +607,7 @@ class Parser:
 
     def _stray(self, short, rows: list[Row], note: str = "") -> None:
         for r in rows:
-            if not any(t.kind == "num" for t in r.tokens):
+            if not any(t.kind == "num" for t in r.tokens) or (r.fragment_of is not None and r.fragment_of.used_alt):
                 continue
             where = self.s.where(r.pos)
             self.finding("import.stray_numbers", "warning",
@@ -606,7 +656,7 @@ class Parser:
                 if not data:
                     empty.add(code)
             for r in rest:
-                (orphans if complete(r) and r.has_data else noise).append(r)
+                (orphans if complete(r) and r.has_data and r.fragment_of is None else noise).append(r)
         group_rows: dict[str, list[Row]] = {}
         for g in self.b_groups:
             rows = [r for r in seg(g) if r.has_data]
@@ -654,6 +704,13 @@ class Parser:
             if r is None:
                 continue
             cs, cut = sum_row_candidates(r.tokens, ncols)
+            if r.alt and not (cs.unique and _sums_ok(cs[0], ncols - 1)):
+                cs2, _ = sum_row_candidates(r.alt, ncols)
+                if cs2.unique and _sums_ok(cs2[0], ncols - 1):
+                    cs, cut = cs2, False
+                    r.used_alt = True
+                    frag = next((x for x in noise if x.fragment_of is r), None)
+                    self.wrapped.append(("表三", _row_label(code), [f"requests.{code}.{c}" for c, _ in schema.REQUEST_COLUMNS], r, frag))
             if not cs and not cs.truncated:
                 # No reading makes the total add up (a real defect, or a cut we cannot see): any reading.
                 cs, cut = candidates(r.tokens, ncols)
@@ -724,8 +781,10 @@ class Parser:
             for c, tok in zip(rcodes, pick):
                 self.put(c, tok, self.loc(c, where))
             self._blank_finding("表三", label, rcodes, where)
+        noise = [r for r in noise if not (r.fragment_of is not None and r.fragment_of.used_alt)]
         if orphans or noise:
             self._stray("表三", sorted(orphans + noise, key=lambda r: r.pos))
+        self.flush_wrapped()
         self.flush_splits("表三", "“总计＝前六列之和”（必要时再用各列合计关系）")
         self.flush_blanks()
         self._table_blank("requests")
@@ -798,6 +857,14 @@ class Parser:
                          location=f"表四{_w(where)}")
             return
         partial, _ = group_checks(len(schema.APPEAL_COLUMNS), len(schema.APPEAL_COLUMNS) - 1)
+        r0 = data[0]
+        if r0.alt and len(data) > 1 and data[1].fragment_of is r0:
+            as_printed = [_tok_value(t) for t in r0.tokens]
+            merged = [_tok_value(t) for t in r0.alt]
+            if len(merged) == n and not partial_all(partial, as_printed) and partial_all(partial, merged):
+                r0.used_alt = True
+                self.wrapped.append(("表四", "行政复议、行政诉讼", codes, r0, data[1]))
+                data = [Row(r0.alt, r0.line, r0.pos, r0.text)] + data[2:]
         toks: list[Token] = []
         picked = None
         used = 0
@@ -837,6 +904,7 @@ class Parser:
             self._blank_finding("表四", "·".join(glabels), gc, wh)
         if data[used:]:
             self._stray("表四", data[used:])
+        self.flush_wrapped()
         self.flush_blanks()
         self._table_blank("appeals")
 
@@ -906,6 +974,21 @@ class Parser:
         text = "\n".join(paras).strip()
         # Spaces next to Chinese characters are layout artefacts ("2024 年"), not text.
         return _CJK_SPACE.sub("", text)
+
+
+def _tok_value(t: Token):
+    if t.kind != "num":
+        return None
+    return float(t.text) if "." in t.text else int(t.text)
+
+
+def _sums_ok(tokens: list[Token], n_parts: int) -> bool:
+    vals = [_tok_value(t) for t in tokens]
+    return None in vals or sum(vals[:n_parts]) == vals[n_parts]
+
+
+def partial_all(partial, vals: list) -> bool:
+    return all(partial(vals[:k]) for k in range(1, len(vals) + 1))
 
 
 _HEADING = re.compile(r"^\s*(（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+、|\d+[.、．])")

@@ -9,7 +9,7 @@ reading is never chosen from a partial search.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Sequence
 
@@ -25,6 +25,7 @@ class Token:
     text: str
     kind: str = "num"  # num | blank | text
     fixed: bool = False  # a real table cell or a decimal: never cut
+    col: int = field(default=-1, compare=False)  # character column in a PDF layout line (-1: unknown)
 
 
 def _value(tok: Token) -> int | float | None:
