@@ -193,6 +193,8 @@ def parse_number(raw: Any, kind: str = "count") -> tuple[Number | None, str | No
     """
     if raw is None:
         return None, "blank", None
+    if type(raw) is float and raw >= 0 and raw.is_integer():  # the common case: calamine's 68.0
+        return int(raw), None, None
     if isinstance(raw, bool):
         return None, "text", None
     if isinstance(raw, (int, float)):
