@@ -109,6 +109,15 @@ def test_outcomes_and_percentages_pingtan_2023():
     assert [(f.rule, f.expected, f.actual) for f in fs] == [("text.outcome", 31, 30)]
 
 
+def test_percent_in_brackets_shanghai_2025():
+    vals = {"requests.new.natural": 10, "requests.disclosed.natural": 2, "requests.partly_disclosed.natural": 1,
+            "requests.unavailable_not_held.natural": 7}
+    s = "市政府共受理政府信息公开申请10件，办结10件。其中，予以公开及部分公开3件（30.00%），无法提供7件（70%）。"
+    assert text_findings(report(vals, s)) == []
+    (f,) = text_findings(report(vals, s.replace("70%", "60%")))
+    assert (f.rule, f.expected, f.actual) == ("text.percent", 70.0, 60.0)
+
+
 def test_percent_accepts_truncation_and_rounding():
     vals = {"requests.new.natural": 3, "requests.disclosed.natural": 2, "requests.unavailable_not_held.natural": 1}
     for p in ("66.67%", "66.66%", "67%", "66.7%"):
@@ -161,6 +170,10 @@ def test_negated_appeals():
     "（一）主动公开情况。全年主动公开政府信息3562条，其中予以公开的规范性文件解读12篇。",
     "累计制发行政规范性文件300件，现行有效的规范性文件清理工作已完成。",
     "无一例行政复议被纠错。",
+    "结转2023年度申请2件，均已办结。",          # carried in from last year, not out
+    "部分项目结转下一年度继续实施3个。",         # not about applications
+    # shanghai_kewei_2024: "公开答复9件" is an outcome, not the number handled
+    "所有办结的信息公开申请中同意公开答复5件，转下一年度办理答复的有1件。",
 ])
 def test_sentences_that_must_not_warn(sentence):
     vals = {"requests.new.natural": 5, "requests.disclosed.natural": 5, "appeals.review.upheld": 2}
@@ -189,6 +202,8 @@ def test_fee_notice_needs_a_word_in_part_six():
     ("（一）依据《政府信息公开信息处理费管理办法》收取信息处理费的情况：\n2024年度，本单位未收取相关信息处理费。", True),  # seed
     ("全年收取政府信息公开信息处理费 3940 元。", True),                          # huaian
     ("信息处理费收取情况：0元。", True),
+    ("2023\n年度，县发展和改革局政府信息公开未发生收费情况。", True),           # shuyang_fgj_2023.html
+    ("本年度信息公开处理费收费情况\n2024 年，市科委未发生政府信息公开收费事项。", True),  # shanghai_kewei_2024
     ("依据《政府信息公开信息处理费管理办法》收取信息处理费的情况。", False),
 ])
 def test_fee_statement_wordings(other, ok):

@@ -137,8 +137,8 @@ _RECV_SKIP = re.compile(r"结转|自然人|企业|法人|组织|机构|人大|�
 HANDLED = re.compile(rf"(?P<verb>办结|答复)(?P<span>{GAP}{{0,20}}?){NUM}{UNIT}")
 _HANDLED_SKIP = re.compile(r"结转|率|人大|政协|建议|提案|复议|诉讼|自然人|企业|法人|延|期限|超期|逾期|其中")
 CARRIED_OUT = (
-    re.compile(rf"结转(?:至|到)?(?:下一?年度?|\d{{4}}年度?)(?:继续)?(?:办理)?(?:的)?(?P<gap>{GAP}{{0,6}}?){NUM}{UNIT}"),
-    re.compile(rf"{NUM}{UNIT}(?P<gap>{GAP}{{0,8}}?)(?:结转|顺延|转入)(?:至|到)?(?:下一?年|\d{{4}}年)"),
+    re.compile(rf"结转(?:至|到)?(?:下一?年度?|(?P<y>\d{{4}})年度?)(?:继续)?(?:办理)?(?:的)?(?P<gap>{GAP}{{0,6}}?){NUM}{UNIT}"),
+    re.compile(rf"{NUM}{UNIT}(?P<gap>{GAP}{{0,8}}?)(?:结转|顺延|转入)(?:至|到)?(?:下一?年|(?P<y>\d{{4}})年)"),
 )
 CARRIED_IN = (
     re.compile(rf"上一?年度?结转(?:的|而来的)?(?P<gap>{GAP}{{0,10}}?){NUM}{UNIT}"),
@@ -164,7 +164,7 @@ OUTCOME = re.compile(
     r"(?P<kw>(?<![不分])予以公开(?P<both>(?:及|和|与|、|或)部分公开)?|(?<![及和与、或])部分公开|不予以?公开|无法提供|不予处理|其他处理"
     r"|(?:本机关)?不掌握(?:相关)?(?:政府)?信息)"
     rf"(?P<gap>[^。；;，,！？!?\d（(]{{0,6}}?){NUM}{UNIT}"
-    r"(?:[，,、]?\s*(?:占(?:比)?(?:为)?|比例为)\s*(?P<p>\d+(?:\.\d+)?)\s*[%％])?"
+    r"(?:(?:[，,、]?\s*(?:占(?:比)?(?:为)?|比例为)|[（(])\s*(?P<p>\d+(?:\.\d+)?)\s*[%％])?"
 )
 
 
@@ -183,9 +183,13 @@ def _outcome_word(m: re.Match) -> str:
 def requests_text(ctx: Ctx):
     new, cin = ctx.value("requests.new.total"), ctx.value("requests.carried_in.total")
     handled, cout = ctx.value("requests.handled_total.total"), ctx.value("requests.carried_out.total")
+    year = ctx.report.year
     notes = ctx.cache.setdefault("notes", [])
     for key in TABLE_PARTS:
+        after_request = False  # "…受理申请1295件，办结1191件。其中，予以公开…" continues the sentence before
         for s in part_sentences(ctx, key):
+            continues = after_request and s.lstrip().startswith("其中")
+            after_request = "申请" in s
             if "申请" in s and new is not None and cin is not None:
                 for rx in (RECEIVED, RECEIVED_REV):
                     for m in rx.finditer(s):
@@ -205,15 +209,17 @@ def requests_text(ctx: Ctx):
                                          f"（{fmt_num(new)}＋{fmt_num(cin)}）一致，已按此理解。")
             if "申请" in s and handled is not None:
                 for m in HANDLED.finditer(s):
-                    if m.group("verb") == "答复" and len(m.group("span")) > 2:
-                        continue
-                    if _HANDLED_SKIP.search(m.group("span")):
-                        continue
+                    if m.group("verb") == "答复" and (len(m.group("span")) > 2 or re.search(
+                            "公开|处理|提供|予以|同意|转|下一?年", s[max(0, m.start() - 8):m.start()])):
+                        continue  # "同意公开答复9件" is an outcome, "转下一年度办理答复1件" a carry-over
+                    span = m.group("span").replace("依申请公开", "").replace("信息公开", "")
+                    if _HANDLED_SKIP.search(span) or re.search("公开|答复|处理|提供|中", span):
+                        continue  # "办结的申请中同意公开答复9件" counts an outcome
                     n = to_number(m.group("n"))
                     if not same(n, handled):
                         yield _hit(ctx, "text.handled", key, ["requests.handled_total.total"], s, m,
                                    expected=handled, actual=n, number=fmt_num(n))
-            if "结转" in s:
+            if "结转" in s and ("申请" in s or "办理" in s):
                 for rxs, code, what, val in ((CARRIED_OUT, "requests.carried_out.total", "结转下年度继续办理", cout),
                                              (CARRIED_IN, "requests.carried_in.total", "上年结转", cin)):
                     if val is None:
@@ -223,12 +229,15 @@ def requests_text(ctx: Ctx):
                         for m in rx.finditer(s):
                             if m.start("n") in seen or re.search("复议|诉讼|建议|提案|含|包括|[（(]", m.group("gap")):
                                 continue
+                            y = m.groupdict().get("y")
+                            if y and (not year or int(y) <= year):
+                                continue  # "结转2023年度申请" in a 2024 report: carried in, not out
                             seen.add(m.start("n"))
                             n = to_number(m.group("n"))
                             if not same(n, val):
                                 yield _hit(ctx, "text.carried", key, [code], s, m, expected=val, actual=n,
                                            number=fmt_num(n), what=what)
-            if "申请" in s:
+            if "申请" in s or continues:
                 yield from _outcomes(ctx, key, s, handled)
 
 
@@ -455,6 +464,9 @@ def normative_text(ctx: Ctx):
 
 # -- what the format requires the text to say --------------------------------------------
 FEE = re.compile(r"信息处理费|处理费")
+# "政府信息公开未发生收费情况" also states that no 信息处理费 was charged
+FEE_OTHER_WORDS = re.compile(r"(?:信息公开|依申请|申请人)[^。；]{0,20}?(?:收费|收取费用|收取.{0,4}费)")
+FEE_ANY = re.compile(r"处理费|收费|收取.{0,6}费|费用")
 FEE_AMOUNT = re.compile(rf"{NUM}\s*(?:元|万元)")
 FEE_NONE = re.compile(r"未|没有|无|不收取|免收|免于|免予|零|暂不")
 FEE_NOTICE = re.compile(r"收费通知|缴费通知|缴纳|缴费|逾期未缴")
@@ -469,13 +481,13 @@ def required_text(ctx: Ctx):
                           part=PART_TITLE[key])
     other = (narr.get("other") or "").strip()
     if other:
-        if not FEE.search(other):
+        if not FEE.search(other) and not FEE_OTHER_WORDS.search(normalize(other)):
             elsewhere = [PART_TITLE[k] for k in ("overview", "problems", "preface") if FEE.search(narr.get(k) or "")]
             hint = f"（“{elsewhere[0]}”中提到了信息处理费，但格式要求在第六部分专门报告）" if elsewhere else ""
             yield ctx.hit("text.fee_statement", ["narrative.other"], expected="说明信息处理费收取情况", actual=None,
                           hint=hint, why=BY_ID["text.fee_statement"].why)
         else:
-            fee_sents = [s for s in part_sentences(ctx, "other") if FEE.search(s)]
+            fee_sents = [s for s in part_sentences(ctx, "other") if FEE_ANY.search(s)]
             if fee_sents and not any(FEE_AMOUNT.search(s) or FEE_NONE.search(s) for s in fee_sents):
                 yield _hit(ctx, "text.fee_unclear", "other", [], fee_sents[0], None,
                            expected="收取金额或“未收取”", actual=None)
