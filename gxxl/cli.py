@@ -104,7 +104,7 @@ def show_cmd(file, fmt):
 
 @cli.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path())
-@click.option("--previous", type=click.Path(), help="上年度的年报工作簿：检查上年结转、现行有效件数、第五部分是否与上年雷同")
+@click.option("--previous", type=click.Path(), help="上年度的年报工作簿（对每个FILE都用它比对）：检查上年结转、现行有效件数、第五部分是否与上年雷同")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="输出格式")
 @click.pass_context
 def validate_cmd(ctx, files, previous, fmt):
@@ -115,9 +115,11 @@ def validate_cmd(ctx, files, previous, fmt):
     from .rules.textout import format_result
 
     out, code = [], 0
+    counts = {"ok": 0, "bad": 0, "unusable": 0}
     for path, res, err in validate_paths(files, previous, progress=True):
         if res is None:
             code = 2
+            counts["unusable"] += 1
             if fmt == "json":
                 out.append({"path": path, "organ": None, "year": None, "ok": False, "errors": 0, "warnings": 0,
                             "findings": [], "error": str(err)})
@@ -126,6 +128,7 @@ def validate_cmd(ctx, files, previous, fmt):
             continue
         if not res.ok and code == 0:
             code = 1
+        counts["ok" if res.ok else "bad"] += 1
         if fmt == "json":
             out.append(res.to_json(path))
         else:
@@ -133,6 +136,8 @@ def validate_cmd(ctx, files, previous, fmt):
             click.echo("")
     if fmt == "json":
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    elif len(files) > 1:
+        click.echo(f"共{len(files)}个文件：{counts['ok']}个没有错误，{counts['bad']}个有错误，{counts['unusable']}个无法读取。")
     ctx.exit(code)
 
 

@@ -79,6 +79,7 @@ def test_unusable_file_exit_2_others_still_validated(gxxl_cli, sample_path, tmp_
     assert second["ok"] is True
     r = gxxl_cli("validate", bad, sample_path)
     assert r.returncode == 2 and "坏文件.xlsx" in r.stderr and "全部通过" in r.stdout
+    assert "共2个文件：1个没有错误，0个有错误，1个无法读取" in r.stdout
     r = gxxl_cli("validate", tmp_path / "不存在.xlsx")
     assert r.returncode == 2 and "不存在" in r.stderr
 
@@ -107,3 +108,14 @@ def test_demo_shows_validation(gxxl_cli, tmp_path):
     assert r.returncode == 0, r.stderr
     out = r.stdout[r.stdout.index("【3】"):]
     assert "全部通过" in out and "有4处错误" in out and "D30" in out
+
+
+def test_blank_template_text_is_compact(gxxl_cli, tmp_path):
+    p = tmp_path / "空白.xlsx"
+    new_workbook(p, organ="某县某局", year=2024, level="县级")
+    r = gxxl_cli("validate", p)
+    assert r.returncode == 1
+    # 表三: 24 input rows × 6 applicant columns; 表二: 10; 表四: 4 × 3 groups
+    assert "144格未填写" in r.stdout and "D6、E6、F6" in r.stdout and "10格未填写" in r.stdout and "12格未填写" in r.stdout
+    assert r.stdout.count("[fill.blank]") == 3  # one line per table sheet
+    assert "正文“一、总体情况”未填写" in r.stdout

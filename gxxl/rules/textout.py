@@ -5,6 +5,9 @@ from ..model import Finding
 from .engine import ValidationResult
 
 
+COLLAPSE_BLANKS = 8
+
+
 def _group(findings: list[Finding]) -> list[tuple[str, list[Finding]]]:
     groups: dict[str, list[Finding]] = {}
     for f in findings:  # already sorted by sheet and cell
@@ -42,6 +45,11 @@ def format_result(res: ValidationResult, path: str | None = None) -> str:
         lines.append(f"  {title}")
         for sheet, fs in _group(items):
             lines.append(f"  ▸ {sheet}")
+            blanks = [f for f in fs if f.rule == "fill.blank"]
+            if len(blanks) > COLLAPSE_BLANKS:  # a fresh template: one line, every cell named
+                cells = "、".join(f.cell or "?" for f in blanks)
+                lines.append(f"    {len(blanks)}格未填写（空白不等于0，没有发生请填0）：{cells}  [fill.blank]")
+                fs = [f for f in fs if f.rule != "fill.blank"]
             lines.extend(_line(f) for f in fs)
     if res.notes:
         lines.append("  【说明】")
