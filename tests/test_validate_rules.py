@@ -242,6 +242,7 @@ def test_explanation_by_code_and_errors_cannot_be_explained():
     res = validate(rep)
     assert [(f.rule, f.explained) for f in res.warnings] == [("A.in_force_lt_issued", True), ("text.carried", False)]
     assert [f.explained for f in res.errors] == [False] and not res.ok
+    assert any("B.balance" in n and "不能通过说明消除" in n for n in res.notes)
 
 
 def test_reader_findings_are_merged():
@@ -267,3 +268,11 @@ def test_rule_ids_follow_the_scheme():
         assert re.fullmatch(r"(fill|A|B|C|prev|text|meta|format|structure|notes)\.[a-z_]+", r.id), r.id
         assert r.severity in ("error", "warning") and r.title
         assert r.source == "reader" or "{" in r.template
+
+
+def test_readme_lists_every_rule():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    missing = [r.id for r in RULES if f"`{r.id}`" not in readme]
+    assert missing == []

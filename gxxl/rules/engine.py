@@ -93,15 +93,18 @@ def _sort_key(f: Finding):
     return (0 if f.severity == ERROR else 1, sheet, row, col)
 
 
-def _explain(findings: list[Finding], report: AnnualReport) -> None:
+def _explain(findings: list[Finding], report: AnnualReport, notes: list[str]) -> None:
     """Mark warnings whose rule ID or one of whose codes the 说明 sheet explains. Errors stay errors."""
     by_key: dict[str, str] = {}
+    where: dict[str, str] = {}
     for ex in report.explanations:
         k = normalize_key(ex.key)
         if k and ex.text.strip():
             by_key.setdefault(k, ex.text.strip())
+            where.setdefault(k, f"“{ex.sheet or schema.SHEET_NOTES}”页{ex.cell or ''}")
     if not by_key:
         return
+    used: set[str] = set()
     for f in findings:
         if f.severity != WARNING:
             continue
@@ -109,7 +112,13 @@ def _explain(findings: list[Finding], report: AnnualReport) -> None:
             text = by_key.get(normalize_key(k))
             if text:
                 f.explained, f.explanation = True, text
+                used.add(normalize_key(k))
                 break
+    for f in findings:
+        k = normalize_key(f.rule)
+        if f.severity == ERROR and k in by_key and k not in used:
+            notes.append(f"{where[k]}对{f.rule}的说明不会生效：错误必须改正，不能通过说明消除。")
+            used.add(k)
 
 
 def validate(report: AnnualReport, previous: AnnualReport | None = None) -> ValidationResult:
@@ -120,9 +129,10 @@ def validate(report: AnnualReport, previous: AnnualReport | None = None) -> Vali
         for hit in fn(ctx):
             assert hit.rule in rule_ids, f"{fn.__name__} emitted {hit.rule}"
             findings.append(_finding(hit))
-    _explain(findings, report)
+    notes = list(ctx.cache.get("notes", []))
+    _explain(findings, report, notes)
     findings.sort(key=_sort_key)
-    return ValidationResult(report, findings, previous, list(ctx.cache.get("notes", [])))
+    return ValidationResult(report, findings, previous, notes)
 
 
 def engine_rule_ids() -> set[str]:
