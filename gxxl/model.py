@@ -200,6 +200,8 @@ def parse_number(raw: Any, kind: str = "count") -> tuple[Number | None, str | No
     if isinstance(raw, (int, float)):
         if isinstance(raw, float) and raw != raw:  # NaN
             return None, "blank", None
+        if isinstance(raw, float) and raw in (float("inf"), float("-inf")):
+            return None, "text", None  # no cell holds infinity; only a broken or hand-made source
         num = _tidy(raw)
         if num < 0:
             return num, "negative", None
