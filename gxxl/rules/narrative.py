@@ -118,6 +118,13 @@ def part_sentences(ctx: Ctx, key: str) -> list[str]:
     return c[key]
 
 
+def normalized(ctx: Ctx, key: str) -> str:
+    c = ctx.cache.setdefault("normalized", {})
+    if key not in c:
+        c[key] = normalize(ctx.report.narrative.get(key) or "")
+    return c[key]
+
+
 def _hit(ctx: Ctx, rule: str, key: str, codes, sentence: str, m: re.Match | None, expected, actual, **fields):
     code = f"narrative.{key}"
     q = quote(sentence, m.start() if m else 0, m.end() if m else None)
@@ -481,7 +488,7 @@ def required_text(ctx: Ctx):
                           part=PART_TITLE[key])
     other = (narr.get("other") or "").strip()
     if other:
-        if not FEE.search(other) and not FEE_OTHER_WORDS.search(normalize(other)):
+        if not FEE.search(other) and not FEE_OTHER_WORDS.search(normalized(ctx, "other")):
             elsewhere = [PART_TITLE[k] for k in ("overview", "problems", "preface") if FEE.search(narr.get(k) or "")]
             hint = f"（“{elsewhere[0]}”中提到了信息处理费，但格式要求在第六部分专门报告）" if elsewhere else ""
             yield ctx.hit("text.fee_statement", ["narrative.other"], expected="说明信息处理费收取情况", actual=None,
@@ -505,8 +512,9 @@ def required_text(ctx: Ctx):
 # -- years -------------------------------------------------------------------------------
 PERIOD = re.compile(r"统计(?:期限|时限|期间|区间|范围|时间|周期)[^。]{0,12}?(?P<a>\d{4})年1月1日[^。]{0,12}?(?P<b>\d{4})年12月31日")
 LEAD_YEAR = re.compile(
-    r"(?:^|(?<=[。；;！？!?：:\n]))(?P<y>\d{4})年度?(?=[，,]|全年|全区|全县|全市|全镇|全乡|全街道|本机关|本单位|本部门|我局|我委|我办|我区|我县|我市|我镇|我乡|我街道|我单位|我部门)"
+    r"(?P<y>\d{4})年度?(?=[，,]|全年|全区|全县|全市|全镇|全乡|全街道|本机关|本单位|本部门|我局|我委|我办|我区|我县|我市|我镇|我乡|我街道|我单位|我部门)"
 )
+_SENTENCE_START = set("。；;！？!?：:\n")  # a year here opens a sentence (checked by hand: faster than a look-behind)
 
 
 @check("meta.year_text")
@@ -515,17 +523,19 @@ def years_text(ctx: Ctx):
     if not year:
         return
     for f in schema.NARRATIVE_FIELDS:
-        text = normalize(ctx.report.narrative.get(f.key) or "")
+        text = normalized(ctx, f.key)
         if not text:
             continue
         found = None
-        for m in PERIOD.finditer(text):
+        for m in (PERIOD.finditer(text) if "统计" in text else ()):
             bad = sorted({int(y) for y in (m.group("a"), m.group("b")) if int(y) != year})
             if bad:
                 found = (m, bad)
                 break
         if found is None:
             for m in LEAD_YEAR.finditer(text):
+                if m.start() and text[m.start() - 1] not in _SENTENCE_START:
+                    continue
                 y = int(m.group("y"))
                 if y not in (year, year + 1):
                     found = (m, [y])
