@@ -14,7 +14,6 @@ from .. import schema
 from .base import Ctx, check, fmt_num, same
 from .catalogue import BY_ID
 
-PART_OF_KEY = {f.key: f for f in schema.NARRATIVE_FIELDS}
 PART_TITLE = {f.key: f.label for f in schema.NARRATIVE_FIELDS}
 REQUIRED_PARTS = {
     "overview": "主动公开、依申请公开、政府信息管理、平台建设、监督保障等总体情况",
