@@ -31,5 +31,22 @@ def run_demo(outdir=None, *, force: bool = False, echo=print) -> dict:
     for line in describe(rep).splitlines():
         echo("    " + line)
     result = {"outdir": str(out), "files": {k: str(v) for k, v in files.items()}, "report": rep}
+    result["validation"] = _validate_step(files, echo)
     echo(f"完成。所有文件在：{out}")
     return result
+
+
+def _validate_step(files: dict, echo) -> dict:
+    """【3】 the clean sample passes; the broken one shows each mistake with its cell."""
+    from .rules import validate
+    from .rules.textout import format_result
+
+    echo("【3】校验：正确的样例应全部通过，有错误的样例逐条指出工作表、单元格、应为多少、实为多少")
+    out = {}
+    for key in ("clean", "broken"):
+        res = validate(read(files[key]))
+        out[key] = res
+        for line in format_result(res).splitlines():
+            echo("    " + line)
+    echo("    （命令行：gxxl validate 文件.xlsx [--previous 上年文件.xlsx] [--format json]）")
+    return out
