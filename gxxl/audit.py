@@ -40,6 +40,7 @@ IMPORT_TITLES = {
 _EXPLAINS_BLANK = {"import.table_missing", "import.block_missing", "import.row_missing", "import.row_empty",
                    "import.group_collapsed", "import.cells_blank", "import.table_blank", "import.cells_count",
                    "import.cells_ambiguous", "import.format_2019"}
+_SAME_AS = {"import.meta_missing": "meta.required", "import.part_missing": "text.part_missing"}
 SKIP_NAMES = re.compile(r"(^readme|\.source\.txt$|^license|^\.)", re.I)
 KIND_NAMES = {"text": "文本", "markdown": "文本", "html": "网页", "docx": "Word", "pdf": "PDF", "workbook": "工作簿"}
 
@@ -53,6 +54,7 @@ class AuditItem:
     merged_blank: int = 0  # validator findings about empty cells already explained by the import
     previous: str | None = None  # path of last year's report used for the cross-year checks
     validated: bool = False  # the validation rules ran (gxxl.rules available)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Finding]:
@@ -84,6 +86,8 @@ class AuditItem:
             d["format"] = rep.source.format_version or "2021"
         if self.previous:
             d["previous"] = self.previous
+        if self.notes:
+            d["notes"] = list(self.notes)
         return d
 
 
@@ -204,13 +208,26 @@ def audit(paths, previous=(), *, progress: bool = True) -> tuple[list[AuditItem]
         if result is not None:
             seen = {(f.rule, f.message) for f in it.findings}
             covered = {c for f in rep.findings if f.rule in _EXPLAINS_BLANK for c in f.codes}
+            imported = rep.source.kind != "workbook"
+            old_format = any(f.rule == "import.format_2019" for f in rep.findings)
             for f in result.findings:
                 if (f.rule, f.message) in seen:
                     continue
                 if f.codes and all(rep.get(c) is None and c in covered for c in f.codes):
                     it.merged_blank += 1
                     continue
+                if imported and f.rule == "meta.required" and f.codes == ["meta.level"]:
+                    it.notes.append("年报中没有写明机关层级，按层级的检查（如县级以下不应有规章）未做")
+                    continue
+                if old_format and f.rule in ("format.version", "meta.year"):
+                    continue  # said once, by import.format_2019
+                if imported and f.sheet is None and not f.location and f.codes and f.codes[0] in rep.values:
+                    f.location = rep.values[f.codes[0]].location
                 it.findings.append(f)
+            # The validator says the same in its own words: keep one.
+            said = {(f.rule, c) for f in it.findings for c in f.codes}
+            it.findings = [f for f in it.findings if not (
+                f.rule in _SAME_AS and any((_SAME_AS[f.rule], c) in said for c in f.codes))]
         it.findings.sort(key=lambda f: f.severity != "error")
     return items, notes
 
@@ -264,7 +281,9 @@ def text_report(items: list[AuditItem], notes: list[str], *, details: bool = Tru
                 lines.append(f"    与上年年报对照：{Path(it.previous).name}")
             for f in it.findings:
                 mark = "错误" if f.severity == "error" else "提示"
-                lines.append(f"    [{mark}] {f.message}")
+                where = f"（{f.location}）" if f.location and not f.rule.startswith("import.") else ""
+                lines.append(f"    [{mark}] {f.message}{where}")
+            lines.extend(f"    （{n}）" for n in it.notes)
             if it.merged_blank:
                 lines.append(f"    （另有{it.merged_blank}条“未填写”校验结果与上面的导入问题重复，已合并）")
             if not it.validated:
@@ -283,11 +302,13 @@ def text_report(items: list[AuditItem], notes: list[str], *, details: bool = Tru
         else:
             fmt = "2019试行" if rep.source.format_version == "2019" else ("工作簿" if rep.source.kind == "workbook" else "2021")
             n, tot = _filled(rep)
-            counts: dict[str, int] = {}
+            counts: dict[str, list] = {}
             for f in it.findings:
-                counts[_title(f)] = counts.get(_title(f), 0) + 1
-            top = "；".join(f"{k}×{v}" if v > 1 else k for k, v in
-                           sorted(counts.items(), key=lambda kv: -kv[1])[:4]) or "—"
+                c = counts.setdefault(_title(f), [0, f.severity == "error"])
+                c[0] += 1
+            # errors before warnings, then the most frequent
+            top = "；".join(f"{k}×{v[0]}" if v[0] > 1 else k for k, v in
+                           sorted(counts.items(), key=lambda kv: (not kv[1][1], -kv[1][0]))[:4]) or "—"
             row = (str(i), _cut(rep.organ or Path(it.path).name, 24), str(rep.year or "？"), fmt, f"{n}/{tot}",
                    str(len(it.errors)), str(len(it.warnings)), _cut(top, 60))
         lines.append("  ".join(_pad(c, w) for c, w in zip(row, widths)).rstrip())

@@ -1021,7 +1021,7 @@ def infer_level(organ: str | None) -> str | None:
         return "省级"
     if re.search(r"(省|自治区)", o) and not re.search(r"(省|自治区).+?(市|州|盟|县|区|旗)", o):
         return "省级"
-    if re.search(r"(县|旗)", o) or re.search(r"(市|州|盟).+?区", o):
+    if re.search(r"(县|旗)", o) or re.search(r"(市|州|盟).+?区", o) or re.search(r"[^新]区(人民)?政府", o):
         return "县级"
     if re.search(r"(市|州|盟)", o):
         return "市级"
