@@ -8,9 +8,10 @@ from pathlib import Path
 
 from ..errors import ReadError
 from ..model import AnnualReport
-from .sources import SUFFIX_KINDS, kind_of, load
+from .sources import SUFFIX_KINDS, load
 
 SUFFIXES = tuple(s for s, k in SUFFIX_KINDS.items() if k)
+MAX_TEXT = 2_000_000  # characters of visible text; real reports have 5,000–60,000
 
 __all__ = ["import_report", "import_to_workbook", "workbook_values", "is_importable", "SUFFIXES", "looks_like_report"]
 
@@ -25,6 +26,9 @@ def import_report(path, *, kind: str | None = None) -> AnnualReport:
 
     path = Path(path)
     doc = load(path, kind)
+    size = sum(len(c) for ln in doc.lines for c in ln.cells)
+    if size > MAX_TEXT:
+        raise ReadError(path, f"文字内容过长（{size}字），不像是一份年度报告", hint="年度报告全文一般不超过几万字")
     parser = Parser(doc)
     rep = parser.run()
     if not looks_like_report(rep, parser):

@@ -17,7 +17,7 @@ from .. import schema
 from ..model import AnnualReport, DataValue, Finding, Source, parse_number
 from . import labels as L
 from .doc import Doc, Stream, digits, norm
-from .split import Candidates, Token, candidates, group_checks, sum_row_candidates
+from .split import Token, candidates, group_checks, sum_row_candidates
 
 # -- tokens ---------------------------------------------------------------------------
 
@@ -802,7 +802,7 @@ class Parser:
         combos = 1
         for k in keys:
             combos *= len(open_[k])
-        if combos > 20000:
+        if combos > 5000:
             return {**out, **{k: None for k in keys}}
         ncols = len(schema.REQUEST_COLUMNS)
 
