@@ -74,3 +74,12 @@ def test_directory_and_non_reports(tmp_path, gxxl_cli):
     r = gxxl_cli("audit", tmp_path)
     assert r.returncode == 2
     assert "没有可审查的年报文件" in r.stderr and "不是政府信息公开工作年度报告" in r.stderr
+
+
+def test_summary_only_and_default_import_name(gxxl_cli, tmp_path):
+    r = gxxl_cli("audit", CORPUS / "huaian_2024.pdf", CORPUS / "hongze_2024.pdf", "--summary-only")
+    assert "汇总：共审查2份年报" in r.stdout and "【1】" not in r.stdout
+    assert "淮安市人民政府" in r.stdout and "其他处理未分项" in r.stdout
+    r = gxxl_cli("import", CORPUS / "official_template_2021.docx", cwd=tmp_path)
+    assert r.returncode == 1 and (tmp_path / "official_template_2021.xlsx").exists()
+    assert "整表空白" not in r.stdout and "全部为空" in r.stdout

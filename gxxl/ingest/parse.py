@@ -496,7 +496,8 @@ class Parser:
                 cands = [best]
                 hinted = True
             else:
-                alts = "；".join("/".join(t.text for t in c) for c in cands[:6]) + ("……" if len(cands) > 6 else "")
+                shown = sorted(cands, key=lambda c: (max(len(t.text) for t in c), [len(t.text) for t in c]))
+                alts = "；".join("/".join(t.text for t in c) for c in shown[:6]) + ("……" if len(cands) > 6 or cands.truncated else "")
                 self.finding("import.cells_ambiguous", "error",
                              f"表二“{rlabel}”行的数字在原文中连写为“{row.chunk()}”，无法确定各列的分界（可能是 {alts}），"
                              f"该行未导入，请按原网页或原文件手工填写{_w(where)}", rcodes,
@@ -531,12 +532,18 @@ class Parser:
         if not self.splits:
             return
         codes = [c for _, cs, _ in self.splits for c in cs]
+        if len(self.splits) == 1:
+            lab, cs, how = self.splits[0]
+            self.finding("import.cells_split", "warning",
+                         f"{short}“{lab}”行的数字在原文中连写在一起（网页转文字时丢了格线），已按{rule_text}拆开：{how}。请对照原文核对",
+                         cs, location=f"{short}“{lab}”行")
+            self.splits = []
+            return
         zero = [x for x in self.splits if set(x[2].split("→")[1].split()) <= {"0"}]
         shown = [x for x in self.splits if x not in zero]
         detail = "；".join(f"{lab}：{how}" for lab, _, how in shown)
         if zero:
-            detail += ("；" if detail else "") + f"另有{len(zero)}行连写的数字全为0"
-        where = self.s.where(self.s.line_starts[0]) if False else ""
+            detail += ("；另有" if detail else "其中") + f"{len(zero)}行连写的数字全为0"
         self.finding("import.cells_split", "warning",
                      f"{short}有{len(self.splits)}行的数字在原文中连写在一起（网页转文字时丢了格线），已按{rule_text}拆开："
                      f"{detail}。请对照原文核对", codes, location=short)
