@@ -114,7 +114,7 @@ def sections_from_lines(lines: list[str], where: str, unit: str = "行") -> list
     started = False
     for i, line in enumerate(lines, start=1):
         if not line.strip():
-            if started:
+            if started and current in buf:
                 buf[current].append((i, ""))
             continue
         part = _heading(line)
