@@ -7,7 +7,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "read", "new_workbook", "AnnualReport", "ReadError"]
+__all__ = ["__version__", "read", "new_workbook", "report", "AnnualReport", "ReadError"]
 
 
 def read(path, **kw):
@@ -22,6 +22,16 @@ def new_workbook(path, *, organ=None, year=None, level=None, values=None, narrat
     from .workbook.api import new_workbook as _new
 
     return _new(path, organ=organ, year=year, level=level, values=values, narrative=narrative, meta=meta, force=force)
+
+
+def report(source, output=None, *, fmt=None, narrative=None, template=None, force=False):
+    """Render the annual report (docx, html, pdf, md) from a workbook path or an AnnualReport.
+
+    Validation errors raise ``gxxl.render.ReportRefused`` unless ``force`` (then the output is a marked draft).
+    """
+    from .render import render_report
+
+    return render_report(source, output, fmt=fmt, narrative=narrative, template=template, force=force)
 
 
 def __getattr__(name):

@@ -53,7 +53,8 @@ def cli(ctx, debug):
 @click.option("--level", required=True, help="机关层级：国务院部门/省级/市级/县级/乡镇（街道）")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="输出文件（默认：<机关名称><年度>年政府信息公开工作年度报告.xlsx）")
 @click.option("--force", is_flag=True, help="覆盖已存在的文件")
-def new_cmd(organ, year, level, output, force):
+@click.option("--no-model-text", is_flag=True, help="“正文”页留空，不预填示范文字")
+def new_cmd(organ, year, level, output, force, no_model_text):
     """生成锁定的年报填报工作簿。"""
     from .schema import LEVELS
     from .workbook.api import new_workbook
@@ -63,7 +64,7 @@ def new_cmd(organ, year, level, output, force):
     if year < 2021:
         raise GxxlError(f"报告年度{year}早于2021年；本工作簿使用国办公开办函〔2021〕30号格式，适用于2021年度及以后。")
     out = Path(output) if output else Path(f"{organ}{year}年政府信息公开工作年度报告.xlsx")
-    new_workbook(out, organ=organ, year=year, level=level, force=force)
+    new_workbook(out, organ=organ, year=year, level=level, force=force, model_text=not no_model_text)
     click.echo(f"已生成工作簿：{out}")
     click.echo("请在浅黄色格子中填写数据；合计和检查会自动计算。")
 

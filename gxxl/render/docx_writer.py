@@ -313,10 +313,22 @@ def build_template():
 
 
 def save_template(path) -> Path:
+    """Write the template byte for byte reproducibly (fixed zip entry times), so git sees no change."""
+    import io
+    import zipfile
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    buf = io.BytesIO()
+    build_template().save(buf)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed, src.read(info.filename))
     tmp = path.with_suffix(".tmp.docx")
-    build_template().save(str(tmp))
+    tmp.write_bytes(out.getvalue())
     tmp.replace(path)
     return path
 
@@ -472,12 +484,15 @@ def write_docx(path, *, title: str, tables, narrative, draft: bool = False, temp
     import docx
 
     tpl = Path(template) if template else default_template()
-    if not tpl.exists():
+    if template is None and not tpl.exists():
+        doc = build_template()  # installed without the repository's workbook_templates/: same template, built
+    elif not tpl.exists():
         raise GxxlError(f"Word模板“{tpl}”不存在")
-    try:
-        doc = docx.Document(str(tpl))
-    except Exception as exc:  # python-docx raises several types for broken files
-        raise GxxlError(f"Word模板“{tpl}”无法打开（{type(exc).__name__}），请确认是.docx文件") from None
+    else:
+        try:
+            doc = docx.Document(str(tpl))
+        except Exception as exc:  # python-docx raises several types for broken files
+            raise GxxlError(f"Word模板“{tpl}”无法打开（{type(exc).__name__}），请确认是.docx文件") from None
     w = _Writer(doc)
     if draft:
         w.paragraph(STYLE_DRAFT, DRAFT_HEADER)

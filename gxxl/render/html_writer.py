@@ -46,11 +46,18 @@ def _para(p: str):
     return Markup(f"<p>{escape(p)}</p>")
 
 
+_ENV = None
+
+
 def _env():
+    global _ENV
+    if _ENV is not None:
+        return _ENV
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-    return Environment(loader=FileSystemLoader(str(Path(__file__).resolve().parents[1] / "templates")),
+    _ENV = Environment(loader=FileSystemLoader(str(Path(__file__).resolve().parents[1] / "templates")),
                        autoescape=True, undefined=StrictUndefined, trim_blocks=False, lstrip_blocks=False)
+    return _ENV
 
 
 def render_html(*, title: str, tables: tuple[ReportTable, ...], narrative, draft: bool = False) -> str:
