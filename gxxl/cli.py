@@ -149,6 +149,8 @@ def report_cmd(ctx, path, output, fmt, narrative, template, force, placeholders)
                 click.echo("  " + item.message.replace("\n", "\n  "), err=True)
             elif item.status == "draft":
                 click.echo(f"  有{len(item.gate.errors)}处错误，已标注“草稿”，改正前不得公开", err=True)
+            if item.gate is not None and item.gate.unexplained_warnings and item.output:
+                click.echo(f"  另有{len(item.gate.unexplained_warnings)}条提示未说明，请核实", err=True)
         n = {k: sum(1 for i in res.items if i.status == k) for k in label}
         click.echo(f"共{len(res.items)}份：已生成{n['ok']}份，草稿{n['draft']}份，有错误未生成{n['refused']}份，无法使用{n['unusable']}份。")
         ctx.exit(res.exit_code)
