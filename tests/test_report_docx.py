@@ -25,7 +25,10 @@ def rendered(tmp_path_factory):
     vals = sample.sample_values()
     vals.update(VALUES)
     src = d / "sample.xlsx"
-    new_workbook(src, meta=sample.SAMPLE_META, values=vals, narrative=sample.SAMPLE_NARRATIVE)
+    narr = dict(sample.SAMPLE_NARRATIVE)
+    narr["overview"] = narr["overview"].replace("全年新收政府信息公开申请5件", "全年新收政府信息公开申请{{ 本年新收 }}件")
+    assert "{{" in narr["overview"]
+    new_workbook(src, meta=sample.SAMPLE_META, values=vals, narrative=narr)
     out = render_report(src, d / "report.docx")
     assert out.path.exists() and not out.draft
     return src, out.path, docx.Document(str(out.path))
