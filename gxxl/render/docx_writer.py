@@ -135,10 +135,10 @@ def _ppr(*, keep_next=False, snap=True, line=None, before=0, after=0, first_char
 
 
 def _el(xml: str):
-    """Parse a fragment written with the w: prefix."""
-    from lxml import etree
+    """Parse a fragment written with the w: prefix (python-docx's parser, so its element classes apply)."""
+    from docx.oxml import parse_xml
 
-    root = etree.fromstring(f'<root xmlns:w="{W_NS}">{xml}</root>')
+    root = parse_xml(f'<root xmlns:w="{W_NS}">{xml}</root>')
     return list(root)
 
 
