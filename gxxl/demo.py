@@ -30,7 +30,9 @@ def run_demo(outdir=None, *, force: bool = False, echo=print, pdf: bool = True) 
     rep = read(files["clean"])
     for line in describe(rep).splitlines():
         echo("    " + line)
-    echo("【3】由正确的样例工作簿生成年度报告")
+    result = {"outdir": str(out), "files": files, "report": rep}
+    result["validation"] = _validate_step(files, echo)
+    echo("【4】由正确的样例工作簿生成年度报告（Word、网页、PDF）")
     from .render import render_report
     from .render.pdf import available
 
@@ -41,8 +43,7 @@ def run_demo(outdir=None, *, force: bool = False, echo=print, pdf: bool = True) 
         echo(f"    {r.path}")
     if "pdf" not in formats and pdf:
         echo("    （未找到LibreOffice，未生成PDF）")
-    result = {"outdir": str(out), "files": {k: str(v) for k, v in files.items()}, "report": rep}
-    result["validation"] = _validate_step(files, echo)
+    result["files"] = {k: str(v) for k, v in files.items()}
     echo(f"完成。所有文件在：{out}")
     return result
 
