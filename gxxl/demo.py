@@ -10,7 +10,7 @@ from .workbook.api import new_workbook
 from .workbook.read import read
 
 
-def run_demo(outdir=None, *, force: bool = False, echo=print) -> dict:
+def run_demo(outdir=None, *, force: bool = False, echo=print, pdf: bool = True) -> dict:
     out = Path(outdir) if outdir else Path(tempfile.mkdtemp(prefix="gxxl-demo-"))
     out.mkdir(parents=True, exist_ok=True)
     files = {
@@ -30,8 +30,20 @@ def run_demo(outdir=None, *, force: bool = False, echo=print) -> dict:
     rep = read(files["clean"])
     for line in describe(rep).splitlines():
         echo("    " + line)
-    result = {"outdir": str(out), "files": {k: str(v) for k, v in files.items()}, "report": rep}
+    result = {"outdir": str(out), "files": files, "report": rep}
     result["validation"] = _validate_step(files, echo)
+    echo("【4】由正确的样例工作簿生成年度报告（Word、网页、PDF）")
+    from .render import render_report
+    from .render.pdf import available
+
+    formats = ["docx", "html"] + (["pdf"] if pdf and available() else [])
+    for fmt in formats:
+        r = render_report(files["clean"], out / f"示例_年度报告.{fmt}", fmt=fmt, force=force)
+        files[f"report_{fmt}"] = r.path
+        echo(f"    {r.path}")
+    if "pdf" not in formats and pdf:
+        echo("    （未找到LibreOffice，未生成PDF）")
+    result["files"] = {k: str(v) for k, v in files.items()}
     echo(f"完成。所有文件在：{out}")
     return result
 
