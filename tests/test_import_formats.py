@@ -143,3 +143,25 @@ def test_2019_format_is_wrong_for_2021_and_later():
     assert f.severity == "error" and "2021年度及以后" in f.message
     assert all(got(rep, c) is None for c in schema.CODES if c.startswith("active."))
     assert got(rep, "requests.new.natural") == v["requests.new.natural"]  # table 3 and 4 still read
+
+
+@pytest.mark.parametrize("fmt", ["docx", "html", "md", "pdf"])
+def test_gxxl_reports_import_back_exactly(fmt, sample_path, tmp_path):
+    """A report rendered by `gxxl report` reads back with every number and every narrative part."""
+    from gxxl import sample
+    from gxxl.model import AnnualReport
+    from gxxl.render import render_report
+
+    if fmt == "pdf":
+        from gxxl.libreoffice import soffice
+
+        if soffice() is None:
+            pytest.skip("LibreOffice not installed")
+    out = tmp_path / f"report.{fmt}"
+    render_report(sample_path, out, fmt=fmt)
+    rep = import_report(out)
+    want = AnnualReport.from_values(dict(sample.sample_values()))
+    assert_exact(rep, {c: want.get(c) for c in schema.CODES})
+    assert rep.organ == sample.SAMPLE_ORGAN and rep.year == sample.SAMPLE_META["year"]
+    for key, text in sample.SAMPLE_NARRATIVE.items():
+        assert rep.narrative[key] == text, key

@@ -251,11 +251,14 @@ class Parser:
         return self.rep
 
     # -- meta ------------------------------------------------------------------
-    _TITLE_A = re.compile(r"^(?:标题:|名称)?#*(?P<organ>[^,。:;]{2,40}?)(?P<year>(?:19|20)\d\d)年度?(?:政府信息公开|政务公开)(?:工作)?年度?报告")
-    _TITLE_B = re.compile(r"^(?:标题:|名称)?#*(?P<year>(?:19|20)\d\d)年度?(?P<organ>[^,。:;]{2,40}?)(?:政府信息公开|政务公开)(?:工作)?年度?报告")
+    # On the title with only spaces removed: the organ keeps its printed brackets (（样例数据）).
+    _TITLE_A = re.compile(r"^(?:标题[:：]|名称)?#*(?P<organ>[^,，。:：;；]{2,40}?)(?P<year>(?:19|20)\d\d)年度?"
+                          r"(?:政府信息公开|政务公开)(?:工作)?年度?报告")
+    _TITLE_B = re.compile(r"^(?:标题[:：]|名称)?#*(?P<year>(?:19|20)\d\d)年度?(?P<organ>[^,，。:：;；]{2,40}?)"
+                          r"(?:政府信息公开|政务公开)(?:工作)?年度?报告")
 
     def _title_match(self, text: str):
-        n = norm(text)
+        n = re.sub(r"[\s\u3000*]+", "", digits_only(text))
         for rx in (self._TITLE_A, self._TITLE_B):
             m = rx.match(n)
             if m:
@@ -448,6 +451,8 @@ class Parser:
                          [p.code for p in schema.DATA_POINTS if p.table == "active"])
             return
         cuts = sorted([h[0] for h in heads] + [v[0] for v in found.values()] + [end])
+        paths = self.label_paths("active", start, end)
+        covered: set[int] = set()
         for bi, b in enumerate(schema.ACTIVE_BLOCKS):
             codes = [f"active.{r}.{c}" for r, _ in b.rows for c, _ in b.columns]
             if not any(r in found for r, _ in b.rows):
@@ -463,14 +468,53 @@ class Parser:
                     self.finding("import.row_missing", "error", f"表二“{b.header}”缺少“{rlabel}”行，该行数据未导入", rcodes,
                                  location=f"表二“{rlabel}”行")
                     continue
+                if all(c in paths for c in rcodes):  # one line per cell, labelled with row and column
+                    for c in rcodes:
+                        tok, li = paths[c]
+                        self.put(c, tok, self.loc(c, self.s.where(self.s.line_starts[li])))
+                        covered.add(li)
+                    self._blank_finding("表二", rlabel, rcodes, s.where(found[rcode][0]))
+                    continue
                 hs, he = found[rcode]
                 seg_end = min(c for c in cuts if c >= he) if any(c >= he for c in cuts) else end
                 rows = [r for r in self.rows_between(he, seg_end) if r.has_data or r.line == s.line_index(hs)]
+                covered.update(range(s.line_index(hs), s.line_index(max(he, seg_end - 1)) + 1))
                 where = s.where(hs)
                 self._active_row(b, rcode, rlabel, rcodes, rows, where)
+        # Numbers in table 2 that belong to no row (e.g. floating above a garbled table): say so.
+        self._stray("表二", [r for r in self.rows_between(start, end) if r.line not in covered and r.has_data])
         self.flush_splits("表二", "各列不能以0开头的规则")
         self.flush_blanks()
         self._table_blank("active")
+
+    def label_paths(self, table: str, start: int, end: int) -> dict[str, tuple[Token, int]]:
+        """Cells printed one per line with their full label path ("第二十条第（一）项 · 规章 · 本年制发件数 | 0"):
+        code -> (token, line index). Only lines naming exactly one data point count."""
+        out: dict[str, tuple[Token, int]] = {}
+        s = self.s
+        li0, li1 = s.line_index(start), s.line_index(max(start, end - 1))
+        points = [p for p in schema.DATA_POINTS if p.table == table]
+        for li in range(li0, li1 + 1):
+            ln = self.doc.lines[li]
+            if not ln.table or len(ln.cells) < 2:
+                continue
+            toks = [t for c in ln.cells[1:] for t in cell_tokens(c)]
+            toks = [t for t in toks if t.kind != "blank"] or toks[:1]
+            if len(toks) != 1:
+                continue
+            text = norm(ln.cells[0])
+            hits = []
+            for p in points:
+                *rows, col = p.labels
+                leaf = rows[-1] if table == "active" else rows[-1]
+                if norm(col) not in text or not L.label(leaf).full.search(text):
+                    continue
+                if table == "appeals" and len(rows) == 1 and any(norm(g[-1]) in text for _, g in schema.APPEAL_GROUPS[1:]):
+                    continue  # "行政诉讼 · 未经复议直接起诉 · …" is not 行政复议
+                hits.append(p.code)
+            if len(hits) == 1 and hits[0] not in out:
+                out[hits[0]] = (toks[0], li)
+        return out
 
     def _active_row(self, b, rcode, rlabel, rcodes, rows, where) -> None:
         n = len(b.columns)
@@ -855,6 +899,16 @@ class Parser:
             self.finding("import.table_missing", "error", f"找不到表四“{t.title}”，表四数据未导入", codes)
             return
         end = self.h["五"][0] if "五" in self.h else (self.h["六"][0] if "六" in self.h else self.s.end)
+        paths = self.label_paths("appeals", c_start, end)
+        if all(c in paths for c in codes):
+            for c in codes:
+                tok, li = paths[c]
+                self.put(c, tok, self.loc(c, self.s.where(self.s.line_starts[li])))
+            for gcode, glabels in schema.APPEAL_GROUPS:
+                self._blank_finding("表四", "·".join(glabels), [f"appeals.{gcode}.{c}" for c, _ in schema.APPEAL_COLUMNS], "")
+            self.flush_blanks()
+            self._table_blank("appeals")
+            return
         rows = self.rows_between(c_start, end)
         n = len(codes)
         data = [r for r in rows if r.has_data or (self.doc.lines[r.line].table and len(r.tokens) == n)]
@@ -929,9 +983,11 @@ class Parser:
         pre_start = 0
         if title_line is not None and title_line < len(s.line_starts):
             # The preface starts after the title (which may share its line with the text, or span two lines).
-            a = s.line_starts[max(0, title_line - 1)]
+            a = s.line_starts[title_line]  # the title's last line
             z = s.line_starts[title_line + 1] if title_line + 1 < len(s.line_starts) else s.end
-            m = re.search(r"年\s*度\s*报\s*告", s.text[a:z])
+            m = None
+            for m in re.finditer(r"报\s*告", s.text[a:z]):
+                break
             pre_start = a + m.end() if m else z
         parts: dict[str, str] = {}
         if "一" in h:
@@ -952,35 +1008,66 @@ class Parser:
                              [f.code for f in schema.NARRATIVE_FIELDS if f.part == part], location=heading)
         self.contact_meta(parts.get("preface", ""))
 
+    def line_width(self) -> int:
+        """Typical length of a full line of running text in a PDF (0 for other documents)."""
+        if self.doc.kind != "pdf":
+            return 0
+        if not hasattr(self, "_width"):
+            lens = sorted(len(norm(c)) for ln in self.doc.lines for c in ln.cells
+                          if "。" in c or "，" in c)
+            self._width = lens[int(len(lens) * 0.8)] if len(lens) >= 5 else 0
+        return self._width
+
     def clean(self, start: int, end: int) -> str:
         if end <= start:
             return ""
         s = self.s
-        out: list[str] = []
+        out: list[tuple[str, int]] = []  # (text, indentation)
         li = s.line_index(start)
         while li < len(self.doc.lines) and s.line_starts[li] < end:
             ls = s.line_starts[li]
             a, b = max(ls, start), min(end, ls + len(s.text[ls:].split("\n", 1)[0]))
-            text = s.text[a:b].replace("\t", " ").strip()
-            text = re.sub(r"^#+\s*", "", text).replace("**", "").strip()
+            raw = s.text[a:b].replace("\t", " ")
+            indent = len(raw) - len(raw.lstrip(" \u3000")) if a == ls else 0
+            text = re.sub(r"^#+\s*", "", raw.strip()).replace("**", "").strip()
             if self._FOOTER.search(text):
                 break
             if text and not set(text) <= set("|-: "):
-                out.append(text)
+                out.append((text, indent))
             li += 1
-        # Lines a PDF or a converter wrapped mid-sentence are joined; short lines are headings.
         paras: list[str] = []
-        wrapped = self.doc.kind in ("pdf", "text", "markdown")  # HTML and Word keep real paragraphs
-        for t in out:
-            prev = paras[-1] if paras else ""
-            heading = bool(_HEADING.match(prev)) and "。" not in prev
-            if wrapped and prev and len(norm(prev)) >= 15 and not heading and not re.search(r"[。！？：；:.!?]$", prev):
-                paras[-1] += t
-            else:
-                paras.append(t)
+        if self.doc.kind == "pdf":
+            # A PDF paragraph starts indented; its wrapped lines start at the margin.
+            base = min((i for _, i in out), default=0)
+            width = self.line_width()
+            for t, ind in out:
+                prev = paras[-1] if paras else ""
+                ended = re.search(r"[。！？!?]$", prev) and not (width and len(norm(prev.splitlines()[-1] if prev else "")) >= 0.85 * width)
+                if prev and ind <= base + 1 and not ended:
+                    paras[-1] += t
+                else:
+                    paras.append(t)
+        else:
+            # Text converted from PDF or Word may be wrapped mid-sentence too; short lines are headings.
+            wrapped = self.doc.kind in ("text", "markdown")  # HTML and Word keep real paragraphs
+            for t, _ in out:
+                prev = paras[-1] if paras else ""
+                heading = bool(_HEADING.match(prev)) and "。" not in prev
+                if wrapped and prev and len(norm(prev)) >= 15 and not heading and not re.search(r"[。！？：；:.!?]$", prev):
+                    paras[-1] += t
+                else:
+                    paras.append(t)
         text = "\n".join(paras).strip()
         # Spaces next to Chinese characters are layout artefacts ("2024 年"), not text.
         return _CJK_SPACE.sub("", text)
+
+
+def digits_only(text: str) -> str:
+    """Full-width digits to ASCII, nothing else (titles keep their punctuation)."""
+    return str(text or "").translate(_FW_DIGITS)
+
+
+_FW_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
 def _tok_value(t: Token):
