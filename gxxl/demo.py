@@ -43,6 +43,7 @@ def run_demo(outdir=None, *, force: bool = False, echo=print, pdf: bool = True) 
         echo(f"    {r.path}")
     if "pdf" not in formats and pdf:
         echo("    （未找到LibreOffice，未生成PDF）")
+    _import_step(files, out, force, echo)
     result["files"] = {k: str(v) for k, v in files.items()}
     echo(f"完成。所有文件在：{out}")
     return result
@@ -62,3 +63,23 @@ def _validate_step(files: dict, echo) -> dict:
             echo("    " + line)
     echo("    （命令行：gxxl validate 文件.xlsx [--previous 上年文件.xlsx] [--format json]）")
     return out
+
+
+def _import_step(files: dict, out: Path, force: bool, echo) -> None:
+    """【5】 a published report (the web page just made) read back by label, written as a workbook, audited."""
+    from .audit import audit, text_report
+    from .ingest import import_to_workbook
+
+    src = files.get("report_html")
+    if src is None:
+        return
+    echo("【5】导入和审查已公开的年报：把刚生成的网页版年报按行名读回，写成工作簿，再审查")
+    dst = out / "示例_由网页导入.xlsx"
+    rep = import_to_workbook(src, dst, force=force)
+    files["imported"] = dst
+    read = sum(1 for dv in rep.values.values() if dv.raw not in (None, ""))
+    echo(f"    {Path(src).name} → {dst}（读到{read}格数字，导入问题{len(rep.findings)}项）")
+    items, notes = audit([src], progress=False)
+    for line in text_report(items, notes, details=False).splitlines():
+        echo("    " + line)
+    echo("    （命令行：gxxl import 年报.html -o 工作簿.xlsx；gxxl audit 年报文件夹/ [--format json]）")

@@ -83,3 +83,15 @@ def test_summary_only_and_default_import_name(gxxl_cli, tmp_path):
     r = gxxl_cli("import", CORPUS / "official_template_2021.docx", cwd=tmp_path)
     assert r.returncode == 1 and (tmp_path / "official_template_2021.xlsx").exists()
     assert "整表空白" not in r.stdout and "全部为空" in r.stdout
+
+
+def test_demo_imports_its_published_report(tmp_path):
+    from gxxl import read
+    from gxxl.demo import run_demo
+
+    lines = []
+    res = run_demo(tmp_path / "d", echo=lines.append, pdf=False)
+    text = "\n".join(lines)
+    assert "【5】导入和审查已公开的年报" in text and "导入问题0项" in text
+    wb = read(res["files"]["imported"])
+    assert wb.get("active.licensing.decisions") == 167 and wb.organ.startswith("示例县应急管理局")
