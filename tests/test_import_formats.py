@@ -165,3 +165,25 @@ def test_gxxl_reports_import_back_exactly(fmt, sample_path, tmp_path):
     assert rep.organ == sample.SAMPLE_ORGAN and rep.year == sample.SAMPLE_META["year"]
     for key, text in sample.SAMPLE_NARRATIVE.items():
         assert rep.narrative[key] == text, key
+
+
+def test_rows_whose_labels_a_converter_moved_are_realigned_and_reported():
+    """PDF-to-Markdown converters print some rows' numbers without their label and the label elsewhere."""
+    v = R.random_values(31, high=20)
+    lines = R.to_text(v, "|").split("\n")
+    moved = []
+    for key in ("2.其他法律行政法规禁止公开", "3.危及“三安全一稳定”"):
+        i = next(k for k, ln in enumerate(lines) if key in ln)
+        label_cell = next(c for c in lines[i].split("|") if key in c)
+        lines[i] = lines[i].replace(label_cell, " ")
+        moved.append(key)
+    i = next(k for k, ln in enumerate(lines) if "4.保护第三方合法权益" in ln)
+    lines.insert(i + 1, "（三）不予公开 " + " ".join(moved))  # the labels float below the rows
+    rep = read_text("\n".join(lines))
+    assert_never_silent(rep, v)
+    for row in ("withheld_law_prohibited", "withheld_security_stability"):
+        assert got(rep, f"requests.{row}.natural") == v[f"requests.{row}.natural"]
+    realigned = [f for f in rep.findings if f.rule == "import.rows_realigned"]
+    assert {c.split(".")[1] for f in realigned for c in f.codes} >= {"withheld_law_prohibited", "withheld_security_stability"}
+    assert all(got(rep, c) == v[c] for c in schema.CODES)
+    assert all(f.severity == "warning" and "合计相符" in f.message for f in realigned)

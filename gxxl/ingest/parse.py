@@ -769,6 +769,7 @@ class Parser:
             if cut:
                 cut_rows.add(code)
         chosen = self._resolve_columns(cands)
+        realign_ok = self._columns_add_up(chosen) if self.realigned else True
         # Runs of rows missing altogether: one finding per run, naming every row.
         missing_run: list[str] = []
         runs: list[list[str]] = []
@@ -823,9 +824,11 @@ class Parser:
                              "该行未导入，请按原文件手工填写", rcodes, location=f"表三“{label}”行{_w(where)}", actual=r.chunk())
                 continue
             if code in self.realigned:
-                self.finding("import.rows_realigned", "warning",
+                check = "，归入后各列合计相符" if realign_ok else "，但归入后各列合计对不上（可能归错了行），请务必核对原文"
+                self.finding("import.rows_realigned", "warning" if realign_ok else "error",
                              f"表三“{label}”行的数字“{' '.join(t.text or '□' for t in pick)}”在原文中与行名分开了（{where + '，' if where else ''}"
-                             "多为PDF转换造成），已按表格行序归入该行，请核对原文", rcodes, location=f"表三“{label}”行{_w(where)}")
+                             f"多为PDF转换造成），已按表格行序归入该行{check}" + ("，请核对原文" if realign_ok else ""),
+                             rcodes, location=f"表三“{label}”行{_w(where)}")
             if code in cut_rows:
                 how = "（按各列合计关系选定）" if len(cs) > 1 else ""
                 self.splits.append((label, rcodes, f"“{r.chunk()}”→{' '.join(t.text for t in pick)}{how}"))
@@ -839,6 +842,18 @@ class Parser:
         self.flush_splits("表三", "“总计＝前六列之和”（必要时再用各列合计关系）")
         self.flush_blanks()
         self._table_blank("requests")
+
+    @staticmethod
+    def _columns_add_up(chosen: dict) -> bool:
+        """（七）总计 = the 21 outcome rows in every column where all of them were read."""
+        for j in range(len(schema.REQUEST_COLUMNS)):
+            rows = [chosen.get(r) for r in (*schema.OUTCOME_ROWS, "handled_total")]
+            if any(r is None for r in rows):
+                continue
+            vals = [_tok_value(r[j]) for r in rows]
+            if None not in vals and sum(vals[:-1]) != vals[-1]:
+                return False
+        return True
 
     def _resolve_columns(self, cands: dict[str, list[list[Token]]]) -> dict[str, list[Token] | None]:
         """Choose among several cuts of a row with the column sums: （七）总计 = sum of the outcomes,
