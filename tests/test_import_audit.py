@@ -95,3 +95,14 @@ def test_demo_imports_its_published_report(tmp_path):
     assert "【5】导入和审查已公开的年报" in text and "导入问题0项" in text
     wb = read(res["files"]["imported"])
     assert wb.get("active.licensing.decisions") == 167 and wb.organ.startswith("示例县应急管理局")
+
+
+def test_unreadable_file_among_reports(gxxl_cli, tmp_path):
+    bad = tmp_path / "损坏.docx"
+    bad.write_bytes(b"PK\x03\x04 broken")
+    r = gxxl_cli("audit", CORPUS / "huaian_2024.pdf", bad, "--format", "json")
+    data = json.loads(r.stdout)
+    assert r.returncode == 1
+    broken = next(d for d in data if d["path"] == str(bad))
+    assert broken["ok"] is False and "不是.docx格式" in broken["error"]
+    assert next(d for d in data if d["path"].endswith("huaian_2024.pdf"))["organ"] == "淮安市人民政府"
