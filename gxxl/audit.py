@@ -221,7 +221,8 @@ def audit(paths, previous=(), *, progress: bool = True) -> tuple[list[AuditItem]
                     continue
                 if old_format and f.rule in ("format.version", "meta.year"):
                     continue  # said once, by import.format_2019
-                if imported and f.sheet is None and not f.location and f.codes and f.codes[0] in rep.values:
+                if imported and not f.location and f.codes and f.codes[0] in rep.values:
+                    # sheet/cell name the place in an imported workbook; location the place in the document
                     f.location = rep.values[f.codes[0]].location
                 it.findings.append(f)
             # The validator says the same in its own words: keep one.
