@@ -14,7 +14,7 @@ from typing import Any
 
 from .. import schema
 from ..errors import ReadError
-from ..model import AnnualReport, DataValue, Explanation, Finding, Source, parse_number
+from ..model import AnnualReport, Finding, Source, cell_text, report_from_cells
 
 _WS = re.compile(r"[\s\u3000]+")
 MAX_BYTES = 50 * 1024 * 1024  # a gxxl workbook is ~40 KB; anything this large is not one
@@ -128,12 +128,7 @@ def _cell(rows: list[list[Any]], row: int, col: int) -> Any:
     return None
 
 
-def _text(v: Any) -> str | None:
-    if v is None:
-        return None
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v).strip() or None
+_text = cell_text
 
 
 def read(path, *, check_structure: bool = True) -> AnnualReport:
@@ -221,42 +216,24 @@ def read(path, *, check_structure: bool = True) -> AnnualReport:
 
     # -- values ------------------------------------------------------------
     loc = schema.layout()
+    cells: dict[str, tuple] = {}
     for p in schema.DATA_POINTS:
         l = loc[p.code]
         sheet = sheet_map[l.sheet]
-        raw = _cell(rows_of(sheet), l.row, l.col)
-        num, problem, sugg = parse_number(raw, p.kind)
-        dv = DataValue(p.code, raw=raw, sheet=sheet, cell=l.cell)
-        if p.is_sum:
-            dv.stored = num if problem in (None, "text_number") else None
-        else:
-            dv.value, dv.problem, dv.suggestion = num, problem, sugg
-        rep.values[p.code] = dv
-    rep.recompute()
-
-    if sheet_map.get(schema.SHEET_COVER):
-        crows = rows_of(schema.SHEET_COVER)
-        for f in schema.META_FIELDS:
-            l = loc[f.code]
-            v = _cell(crows, l.row, l.col)
-            key = f.code.split(".", 1)[1]
-            if key == "year" and isinstance(v, float) and v.is_integer():
-                v = int(v)
-            elif isinstance(v, str):
-                v = v.strip() or None
-            rep.meta[key] = v
-    if sheet_map.get(schema.SHEET_NARRATIVE):
-        nrows = rows_of(schema.SHEET_NARRATIVE)
-        for f in schema.NARRATIVE_FIELDS:
-            l = loc[f.code]
-            rep.narrative[f.key] = (_text(_cell(nrows, l.row, l.col)) or "")
+        cells[p.code] = (_cell(rows_of(sheet), l.row, l.col), sheet, l.cell)
+    for s, fields in ((schema.SHEET_COVER, schema.META_FIELDS), (schema.SHEET_NARRATIVE, schema.NARRATIVE_FIELDS)):
+        if sheet_map.get(s):
+            for f in fields:
+                l = loc[f.code]
+                cells[f.code] = (_cell(rows_of(s), l.row, l.col), s, l.cell)
+    explanations = []
     if sheet_map.get(schema.SHEET_NOTES):
         xrows = rows_of(schema.SHEET_NOTES)
         for r in range(schema.EXPLANATION_FIRST_ROW, schema.EXPLANATION_FIRST_ROW + schema.EXPLANATION_ROWS):
-            key, text = _text(_cell(xrows, r, 1)), _text(_cell(xrows, r, 2))
-            if key or text:
-                rep.explanations.append(Explanation(key or "", text or "", schema.SHEET_NOTES, f"A{r}"))
-    return rep
+            explanations.append((_cell(xrows, r, 1), _cell(xrows, r, 2), schema.SHEET_NOTES, f"A{r}"))
+    filled = report_from_cells(cells, explanations, rep.source)
+    filled.findings = rep.findings
+    return filled
 
 
 def _looks_2019(wb, names: list[str]) -> bool:
