@@ -131,6 +131,25 @@ def _cell(rows: list[list[Any]], row: int, col: int) -> Any:
 _text = cell_text
 
 
+def label_findings(rows_of, sheet_map: dict[str, str]) -> list[Finding]:
+    """Structure check: every fixed label of the three tables where the schema puts it.
+
+    ``rows_of(sheet)`` gives a sheet's values from A1 (list of rows); ``sheet_map``
+    maps the schema's sheet names to the names found in the workbook.
+    """
+    out: list[Finding] = []
+    for t in schema.TABLES:
+        rows = rows_of(sheet_map[t.sheet])
+        for loc, text in schema.label_cells(t):
+            got = _cell(rows, loc.row, loc.col)
+            if norm_label(got) != norm_label(text):
+                out.append(Finding(
+                    "structure.label", "error",
+                    f"{sheet_map[t.sheet]} {loc.cell}：表格文字应为“{text}”，实为“{_text(got) or '（空）'}”，表格结构可能被改动，数据位置不可信",
+                    sheet=sheet_map[t.sheet], cell=loc.cell, expected=text, actual=_text(got)))
+    return out
+
+
 def read(path, *, check_structure: bool = True) -> AnnualReport:
     path = Path(path)
     wb = _open(path)
@@ -204,15 +223,7 @@ def read(path, *, check_structure: bool = True) -> AnnualReport:
 
     # -- structure check ---------------------------------------------------
     if check_structure:
-        for t in schema.TABLES:
-            rows = rows_of(sheet_map[t.sheet])
-            for loc, text in schema.label_cells(t):
-                got = _cell(rows, loc.row, loc.col)
-                if norm_label(got) != norm_label(text):
-                    rep.findings.append(Finding(
-                        "structure.label", "error",
-                        f"{sheet_map[t.sheet]} {loc.cell}：表格文字应为“{text}”，实为“{_text(got) or '（空）'}”，表格结构可能被改动，数据位置不可信",
-                        sheet=sheet_map[t.sheet], cell=loc.cell, expected=text, actual=_text(got)))
+        rep.findings.extend(label_findings(rows_of, sheet_map))
 
     # -- values ------------------------------------------------------------
     loc = schema.layout()
