@@ -585,33 +585,31 @@ def _report_path(book) -> "Path":
 
 
 def report_book(book, *, alert: bool = True):
-    """Write the report (.docx) next to the workbook; returns its path or None when refused."""
-    from .rules import validate
+    """Write the report (.docx) next to the workbook, from the values open in Excel.
 
+    Uses the report library's own gate: with errors the clerk is asked whether a
+    draft (visibly marked 草稿) is wanted; clients that cannot ask get no report.
+    Returns the path written, or None when refused.
+    """
     c = _Client(book)
     data = _read(c)
-    result = validate(data.report)
-    draft = False
-    if result.errors:
-        if not c.ask(f"{summary_text(result)}。有错误时生成的报告会标明“草稿”。仍要生成草稿吗？"):
-            if alert:
-                c.alert(f"{summary_text(result)}，未生成报告。请先点击“校验”并改正错误。", mode="critical")
-            return None
-        draft = True
     out = _report_path(book)
-    render_report(data.report, out, draft=draft)
-    if alert:
-        c.alert(f"已生成{'草稿' if draft else '报告'}：{out}")
-    return out
-
-
-def render_report(report: AnnualReport, path, *, draft: bool = False):
-    """Render the .docx through the report library (gxxl.render)."""
     try:
-        from .render import write_report  # type: ignore[attr-defined]
+        from .render import ReportRefused, render_report
     except ImportError:
         raise GxxlError("本版本gxxl尚未包含报告生成功能，请升级gxxl后再试。") from None
-    return write_report(report, path, fmt="docx", draft=draft)
+    try:
+        res = render_report(data.report, out, fmt="docx")
+    except ReportRefused as exc:
+        n = len(exc.gate.errors)
+        if not c.ask(f"年报有{n}处错误（点击“校验”可查看）。有错误时只能生成标明“草稿”的报告，仍要生成草稿吗？"):
+            if alert:
+                c.alert(f"年报有{n}处错误，未生成报告。请先点击“校验”并改正错误。", mode="critical")
+            return None
+        res = render_report(data.report, out, fmt="docx", force=True)
+    if alert:
+        c.alert(f"已生成{'草稿' if res.draft else '报告'}：{res.path}")
+    return res.path
 
 
 # ---------------------------------------------------------------------------

@@ -279,13 +279,29 @@ def test_not_a_gxxl_workbook_gets_a_chinese_message(tmp_path):
         validate_book(_book(p))
 
 
-def test_report_refused_with_errors_on_a_client_that_cannot_ask(broken):
+def test_report_needs_a_saved_workbook(broken):
     from gxxl.excel import report_book
 
-    book = _book(broken)
-    assert report_book(book) is None
-    alerts = [a["args"][0] for a in book.json()["actions"] if a["func"] == "alert"]
-    assert alerts and "未生成报告" in alerts[0]
+    with pytest.raises(GxxlError, match="请先把工作簿保存"):
+        report_book(_book(broken))  # the VBA client sends only the book's name, no folder
+
+
+def test_report_is_written_next_to_the_workbook_or_refused(clean, broken):
+    pytest.importorskip("gxxl.render", reason="needs the report renderer (gxxl.render) merged from main")
+    import xlwings as xw
+
+    from gxxl.excel import report_book
+
+    book = xw.Book(json=ec.payload(clean, name=str(clean)))  # a desktop client knows the full path
+    out = report_book(book)
+    assert out is not None and out.parent == clean.parent and out.suffix == ".docx" and out.exists()
+    assert [a["args"][0] for a in book.json()["actions"] if a["func"] == "alert"][-1].startswith("已生成")
+    again = report_book(xw.Book(json=ec.payload(clean, name=str(clean))))
+    assert again != out and again.exists() and out.exists()  # never overwrites the earlier one
+    book = xw.Book(json=ec.payload(broken, name=str(broken)))
+    assert report_book(book) is None  # errors, and this client cannot be asked for a draft
+    assert "未生成报告" in [a["args"][0] for a in book.json()["actions"] if a["func"] == "alert"][-1]
+    assert not list(broken.parent.glob("broken_年报*.docx"))
 
 
 @pytest.mark.libreoffice
