@@ -64,7 +64,7 @@ def _check_zip(path: Path) -> None:
             names = {i.filename for i in infos}
             if "xl/vbaProject.bin" in names:
                 pass  # macros are never executed; calamine reads values only
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, OSError):
         raise ReadError(path, "文件已损坏或不完整（可能未下载完或传输中断），无法打开",
                         hint="请重新下载或请报送单位重新发送") from None
 
@@ -77,7 +77,7 @@ def _saved_at(path: Path) -> str | None:
             xml = zf.read("docProps/core.xml")[:20000].decode("utf-8", "replace")
         m = re.search(r"<dcterms:modified[^>]*>([^<]+)<", xml)
         return m.group(1).strip() if m else None
-    except (zipfile.BadZipFile, OSError, KeyError):
+    except Exception:  # optional metadata: a damaged member (zlib.error, unsupported zip version) must not stop the read
         return None
 
 
