@@ -259,4 +259,4 @@ def test_install_and_uninstall_on_windows_layout(tmp_path, monkeypatch):
 
 def test_no_xlwings_binaries_in_the_repository():
     files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout.split()
-    assert not [f for f in files if f.endswith((".xlam", ".xlsm", ".bin", ".dll"))]
+    assert not [f for f in files if f.endswith((".xlam", ".dll")) or Path(f).name == "vbaProject.bin"]
