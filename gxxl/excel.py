@@ -455,13 +455,14 @@ def _mark(c: _Client, lock: _Lock, data: BookData, findings: list[Finding]) -> d
         for sheet, cell in _targets(f, data):
             key = (sheet, cell)
             if key in marks:
-                if marks[key].note is False and marks[key].original is not None:
-                    pass
                 continue
             if not c.has_sheet(sheet) or not lock.can_mark(sheet):
                 marks[key] = Mark(sheet, cell, None, None)
                 continue
             original = c.fill(sheet, cell) if c.can_read_fill else _known_fill(data, sheet, cell)
+            if original in (ERROR_FILL, WARNING_FILL):
+                # a mark left behind (its results sheet deleted by hand): restore the builder's fill later
+                original = _known_fill(data, sheet, cell) or original
             if original is None:
                 marks[key] = Mark(sheet, cell, None, None)  # unknown fill: cannot restore, so do not paint
                 continue
