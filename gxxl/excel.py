@@ -620,20 +620,25 @@ def report_book(book, *, alert: bool = True):
 ACTIONS = {"validate": validate_book, "clear": clear_marks, "report": report_book}
 
 
-def run(action: str) -> None:
-    """Entry point of every ribbon button: act on the active workbook, report problems in Chinese."""
-    import xlwings as xw
+def run(action: str, book=None) -> None:
+    """Entry point of every ribbon button: act on the active workbook, report problems in Chinese.
 
-    caller = xw.Book.caller()  # the add-in itself
-    _addin["name"] = caller.name
-    app = caller.app
-    try:
-        book = app.books.active
-    except Exception:  # noqa: BLE001
-        book = None
-    if book is None or book.name == caller.name:
-        app.alert("请先打开（并选中）要处理的年报工作簿，再点击按钮。", title="政务公开年报")
-        return
+    The add-in's VBA calls ``run('<action>')``; ``book`` is for callers that already hold one.
+    """
+    if book is None:
+        import xlwings as xw
+
+        caller = xw.Book.caller()  # the add-in itself
+        _addin["name"] = caller.name
+        app = caller.app
+        try:
+            book = app.books.active
+        except Exception:  # noqa: BLE001
+            book = None
+        if book is None or book.name == caller.name:
+            app.alert("请先打开（并选中）要处理的年报工作簿，再点击按钮。", title="政务公开年报")
+            return
+    app = book.app
     try:
         ACTIONS[action](book)
     except GxxlError as exc:

@@ -304,6 +304,26 @@ def test_report_is_written_next_to_the_workbook_or_refused(clean, broken):
     assert not list(broken.parent.glob("broken_年报*.docx"))
 
 
+def test_each_ribbon_button_reaches_its_own_function(broken, tmp_path):
+    """Button -> VBA Sub -> GxxlRun "<action>" (checked on the built add-in) -> run(action) -> its function."""
+    from gxxl.addin import BUTTONS
+    from gxxl.excel import RESULTS_SHEET, run
+
+    marked = tmp_path / "marked.xlsx"
+    effects = {}
+    for b in BUTTONS:
+        src = marked if b.action == "clear" else broken
+        book = _book(src)
+        run(b.action, book=book)
+        effects[b.action] = book.json()["actions"]
+        if b.action == "validate":
+            ec.play(effects["validate"], broken, marked)
+    assert any(a["func"] == "addSheet" and a["args"][1] == RESULTS_SHEET for a in effects["validate"])
+    assert any(a["func"] == "sheetDelete" for a in effects["clear"])
+    report_alert = [a for a in effects["report"] if a["func"] == "alert"][-1]["args"]
+    assert "请先把工作簿保存" in report_alert[0] and report_alert[3] == "critical"  # a message, not a traceback
+
+
 @pytest.mark.libreoffice
 def test_recalculated_workbook_gives_the_cli_findings(broken, recalc):
     """With sums computed (as Excel sends them), the ribbon finds what `gxxl validate` finds."""
