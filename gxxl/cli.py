@@ -263,6 +263,51 @@ def audit_cmd(reports, previous, fmt, summary_only):
         sys.exit(1)
 
 
+@cli.group("addin")
+def addin_group():
+    """Excel加载项（“政务公开年报”选项卡：校验、清除标记、生成报告）。"""
+
+
+@addin_group.command("build")
+@click.option("-o", "--output", default="gxxl.xlam", show_default=True, type=click.Path(dir_okay=False),
+              help="输出的加载项文件（.xlam）")
+@click.option("--force", is_flag=True, help="覆盖已存在的文件")
+def addin_build_cmd(output, force):
+    """用已安装的xlwings自带的加载项模板生成gxxl加载项（任何系统均可）。"""
+    from .addin import build_addin
+
+    out = build_addin(output, force=force)
+    click.echo(f"已生成Excel加载项：{out}")
+    click.echo("在Windows或macOS上运行 gxxl addin install 安装到Excel。")
+
+
+@addin_group.command("install")
+@click.option("--dir", "target_dir", type=click.Path(file_okay=False), help="安装到指定文件夹（默认：Excel的XLSTART启动文件夹）")
+def addin_install_cmd(target_dir):
+    """把加载项装进Excel（XLSTART），并让它使用本机的Python。不需要管理员权限。"""
+    from .addin import install_addin
+
+    dest, conf = install_addin(target_dir=target_dir)
+    click.echo(f"已安装：{dest}")
+    click.echo(f"Python设置：{conf}")
+    click.echo("请完全退出并重新打开Excel，功能区会出现“政务公开年报”选项卡。")
+
+
+@addin_group.command("uninstall")
+@click.option("--dir", "target_dir", type=click.Path(file_okay=False), help="从指定文件夹卸载（默认：XLSTART）")
+def addin_uninstall_cmd(target_dir):
+    """从Excel中卸载gxxl加载项。"""
+    from .addin import uninstall_addin
+
+    removed = uninstall_addin(target_dir=target_dir)
+    if removed:
+        for p in removed:
+            click.echo(f"已删除：{p}")
+        click.echo("请重新打开Excel。")
+    else:
+        click.echo("没有找到已安装的gxxl加载项。")
+
+
 def main(argv=None):
     try:
         cli.main(args=argv, prog_name="gxxl", standalone_mode=True)
