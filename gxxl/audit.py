@@ -15,26 +15,10 @@ from pathlib import Path
 
 from .errors import GxxlError, ReadError
 from .model import AnnualReport, Finding
+from .rules.catalogue import RULES
 
-# Short Chinese names of the import findings, for the summary table.
-IMPORT_TITLES = {
-    "import.table_missing": "缺整张表",
-    "import.block_missing": "表二缺块",
-    "import.row_missing": "缺行",
-    "import.row_empty": "行无数字",
-    "import.group_collapsed": "其他处理未分项",
-    "import.cells_blank": "空白格",
-    "import.table_blank": "整表空白",
-    "import.cells_count": "格数不符",
-    "import.cells_ambiguous": "连写无法拆分",
-    "import.cells_split": "数字连写（已拆分）",
-    "import.rows_realigned": "行错位（已归位）",
-    "import.cells_wrapped": "数字折行（已拼接）",
-    "import.stray_numbers": "多余数字",
-    "import.format_2019": "使用2019年旧格式",
-    "import.meta_missing": "缺机关或年度",
-    "import.part_missing": "缺正文部分",
-}
+# Short Chinese names of the import findings, for the summary table (from the rule catalogue).
+IMPORT_TITLES = {r.id: r.title for r in RULES if r.source == "import"}
 # Import findings that already explain why a cell is empty; a validator finding that only says
 # "these cells are empty" about the same cells adds nothing.
 _EXPLAINS_BLANK = {"import.table_missing", "import.block_missing", "import.row_missing", "import.row_empty",

@@ -137,7 +137,7 @@ CASES = {
     "notes.unknown_key": ((make(explanations=[("B.balanse", "口误")]), None),
                           (make(explanations=[("b．balance", "口误")]), None), "说明", f"A{schema.EXPLANATION_FIRST_ROW}"),
 }
-READER_RULES = {r.id for r in RULES if r.source == "reader"}  # covered in test_validate_structure.py
+READER_RULES = {r.id for r in RULES if r.source in ("reader", "import")}  # covered in test_validate_structure.py / test_import_*
 
 
 def _fired(rep, previous):
@@ -274,9 +274,9 @@ def test_validate_does_not_modify_the_report():
 
 def test_rule_ids_follow_the_scheme():
     for r in RULES:
-        assert re.fullmatch(r"(fill|A|B|C|prev|text|meta|format|structure|notes)\.[a-z_]+", r.id), r.id
+        assert re.fullmatch(r"(fill|A|B|C|prev|text|meta|format|structure|notes|import)\.[a-z_0-9]+", r.id), r.id
         assert r.severity in ("error", "warning") and r.title
-        assert r.source == "reader" or "{" in r.template
+        assert r.source in ("reader", "import") or "{" in r.template
 
 
 def test_readme_lists_every_rule():
