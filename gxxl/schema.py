@@ -7,7 +7,7 @@ derive from it. It imports nothing from gxxl.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 FORMAT_VERSION = "2021"
 FORMAT_NAME = "国办公开办函〔2021〕30号"
@@ -253,6 +253,7 @@ SUM_CODES: tuple[str, ...] = tuple(p.code for p in DATA_POINTS if p.is_sum)
 assert len(DATA_POINTS) == 10 + 175 + 15
 
 
+@lru_cache(maxsize=None)  # called for every sum of every file read
 def inputs_of(code: str) -> tuple[str, ...]:
     """The input codes a (possibly nested) sum ultimately adds up."""
     p = POINTS[code]
@@ -400,7 +401,7 @@ class Location:
     row: int  # 1-based
     col: int  # 1-based
 
-    @property
+    @cached_property
     def cell(self) -> str:
         return a1(self.row, self.col)
 

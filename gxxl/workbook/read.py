@@ -213,7 +213,7 @@ def read(path, *, check_structure: bool = True) -> AnnualReport:
             rows = rows_of(sheet_map[t.sheet])
             for loc, text in schema.label_cells(t):
                 got = _cell(rows, loc.row, loc.col)
-                if norm_label(got) != norm_label(text):
+                if got != text and norm_label(got) != norm_label(text):
                     rep.findings.append(Finding(
                         "structure.label", "error",
                         f"{sheet_map[t.sheet]} {loc.cell}：表格文字应为“{text}”，实为“{_text(got) or '（空）'}”，表格结构可能被改动，数据位置不可信",
