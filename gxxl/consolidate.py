@@ -53,7 +53,7 @@ DEFAULT_INCLUDE = (PASSED, WARNINGS, ERRORS)
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 ARCHIVE_SUFFIXES = (".zip",)
 # Found in folders and taken as inputs so the office hears about them; they cannot be read.
-FOREIGN_SUFFIXES = (".et", ".ett", ".csv", ".numbers", ".wps", ".rar", ".7z", ".tar", ".gz", ".tgz")
+FOREIGN_SUFFIXES = (".et", ".ett", ".numbers", ".wps", ".rar", ".7z", ".tar", ".gz", ".tgz")
 ZIP_MAX_MEMBER = 50 * 1024 * 1024
 ZIP_MAX_TOTAL = 2 * 1024 * 1024 * 1024
 ZIP_MAX_MEMBERS = 100_000
@@ -352,7 +352,7 @@ class _Collector:
         elif p.exists():
             self.add_file(p, str(arg), explicit=True)
         else:
-            self.items.append(InputItem(str(arg), None, "文件或文件夹不存在"))
+            raise GxxlError(f"输入“{arg}”不存在，请检查文件或文件夹路径")
 
     def add_file(self, fp: Path, disp: str, *, explicit: bool) -> None:
         real = self._real(fp)
@@ -468,6 +468,7 @@ def _zip_mtime(info: zipfile.ZipInfo) -> float:
 
 def collect_inputs(inputs, tmpdir, exclude=()) -> tuple[list[InputItem], list[Ignored]]:
     """Every candidate file under ``inputs`` (archive members extracted into ``tmpdir``)."""
+    Path(tmpdir).mkdir(parents=True, exist_ok=True)
     c = _Collector(Path(tmpdir), exclude)
     for arg in inputs:
         c.add_input(arg)
@@ -684,24 +685,31 @@ def _init_worker(previous) -> None:
     _WORKER_PREVIOUS = previous
 
 
+def check_item(item: InputItem, previous: dict | None = None) -> FileResult:
+    """check_file for an item of collect_inputs (an item that already failed, e.g. a zip bomb, stays failed)."""
+    if item.error is not None or item.path is None:
+        return FileResult(file=item.file, path=item.path, detail=item.error or "无法读取")
+    return check_file(item.path, name=item.file, previous=previous)
+
+
 def _check_item(item: InputItem) -> FileResult:
-    return check_file(item.path, name=item.file, previous=_WORKER_PREVIOUS)
-
-
-def _failed(item: InputItem) -> FileResult:
-    return FileResult(file=item.file, path=item.path, detail=item.error or "无法读取")
+    return check_item(item, _WORKER_PREVIOUS)
 
 
 def run_checks(items: Sequence[InputItem], *, jobs: int | None = None, previous: dict | None = None,
                progress: bool | None = None) -> list[FileResult]:
     """check_file over every item, in parallel, in input order; a crashing worker costs one file, not the run."""
-    from tqdm import tqdm
-
     todo = [i for i, it in enumerate(items) if it.error is None]
-    out: list[FileResult | None] = [None if it.error is None else _failed(it) for it in items]
+    out: list[FileResult | None] = [None if it.error is None else check_item(it) for it in items]
     jobs = jobs or os.cpu_count() or 1
-    bar = tqdm(total=len(todo), desc="读取并校验", unit="份", file=sys.stderr, disable=progress is False or (progress is None and not sys.stderr.isatty()),
-               dynamic_ncols=True, mininterval=0.3)
+    if progress is None:
+        progress = sys.stderr.isatty() and len(todo) > 20
+    if progress:
+        from tqdm import tqdm  # 0.1 s to import: only when a bar is shown
+
+        bar = tqdm(total=len(todo), desc="读取并校验", unit="份", file=sys.stderr, dynamic_ncols=True, mininterval=0.3)
+    else:
+        bar = _NoBar()
     try:
         if jobs <= 1 or len(todo) < 2 * jobs + 4:
             for i in todo:
@@ -712,6 +720,14 @@ def run_checks(items: Sequence[InputItem], *, jobs: int | None = None, previous:
     finally:
         bar.close()
     return out  # type: ignore[return-value]
+
+
+class _NoBar:
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
 
 def _run_pool(items, todo, out, jobs, previous, bar) -> None:
@@ -747,17 +763,18 @@ def _run_pool(items, todo, out, jobs, previous, bar) -> None:
             bar.update()
 
 
-def _when(f: FileResult) -> float:
-    """The workbook's own save time; the file time only when the workbook does not say."""
+def _when(f: FileResult) -> tuple[float, float]:
+    """The workbook's own save time; the file time only when the workbook does not say (or to break a tie)."""
+    mtime = f.mtime or 0.0
     if f.saved_at:
         try:
             dt = datetime.fromisoformat(f.saved_at.replace("Z", "+00:00"))
             if dt.tzinfo is None:
                 dt = dt.replace(tzinfo=timezone.utc)
-            return dt.timestamp()
+            return dt.timestamp(), mtime
         except ValueError:
             pass
-    return f.mtime or 0.0
+    return mtime, mtime
 
 
 def assign_statuses(files: list[FileResult], *, roster: Roster | None = None, year: int | None = None,
@@ -840,6 +857,9 @@ def consolidate(paths, roster=None, year: int | None = None, previous=None, jobs
         items, ignored = collect_inputs(paths, tmp, exclude=excl)
         t1 = time.perf_counter()
         timings["collect"] = t1 - t0
+        if not items:
+            raise GxxlError(f"在“{'、'.join(map(str, paths))}”中没有找到任何表格文件（.xlsx、.xls、.et或.zip）"
+                            + (f"；另有{len(ignored)}个其他文件未处理" if ignored else ""))
         lookup = None
         if prev and prev.organs:
             lookup = dict(prev.organs)
@@ -1159,9 +1179,11 @@ class ConsolidationResult:
         d.mkdir(parents=True, exist_ok=True)
         out = []
         for fname, df in (("明细.csv", self.details), ("问题清单.csv", self.findings), ("报送情况.csv", self.roster_status)):
+            import pandas as pd
+
             safe = df.copy()
             for col in safe.columns:
-                if safe[col].dtype == object:
+                if not pd.api.types.is_numeric_dtype(safe[col]):  # object or (pandas 3) str columns
                     safe[col] = safe[col].map(safe_text)
             with atomic_path(d / fname, force=force) as tmp:
                 safe.to_csv(tmp, index=False, encoding="utf-8-sig")

@@ -31,5 +31,9 @@ def run_demo(outdir=None, *, force: bool = False, echo=print) -> dict:
     for line in describe(rep).splitlines():
         echo("    " + line)
     result = {"outdir": str(out), "files": {k: str(v) for k, v in files.items()}, "report": rep}
+    echo("【3】汇总一个示例县：6个部门，5个报送（其中1个有错误），1个未报送")
+    from .sample_county import demo_county
+
+    result["county"] = demo_county(out, force=force, echo=echo)
     echo(f"完成。所有文件在：{out}")
     return result

@@ -100,3 +100,32 @@ def narrative(organ: str, year: int) -> dict[str, str]:
         "problems": "政策解读形式较为单一。下一步将丰富图解、视频等解读形式。（示例数据）",
         "other": f"{year}年度，本单位未收取信息处理费。（示例数据）",
     }
+
+
+def demo_county(outdir, *, force: bool = False, echo=print, year: int = 2024) -> dict:
+    """``gxxl demo`` step: six sample bureaus of 示例县 — five send a workbook (one with errors), one sends nothing."""
+    from pathlib import Path
+
+    from . import sample
+    from .consolidate import consolidate
+    from .fileio import write_text
+    from .workbook.api import new_workbook
+
+    out = Path(outdir)
+    inbox = out / "示例县收件箱"
+    rng = random.Random(2024)
+    names = organs("示例县", 6)
+    for i, (name, level, dept) in enumerate(names[:5]):
+        meta = {"organ": name, "year": year, "level": level, "region": "示例省示例市示例县", "contact": "王某某",
+                "phone": "0000-1234567"}
+        values = bureau_values(rng, scale=scale_for(dept, rng), level=level) if i != 3 else sample.broken_values()
+        new_workbook(inbox / f"{dept}.xlsx", meta=meta, values=values, narrative=narrative(name, year), force=force)
+    roster = out / "示例县名单.csv"
+    write_text(roster, "机关名称\n" + "\n".join(n for n, _, _ in names) + "\n", force=force)
+    res = consolidate([inbox], roster=roster, year=year, name="示例县（汇总）", progress=False)
+    target = out / "示例县汇总.xlsx"
+    res.to_xlsx(target, force=force)
+    for line in res.summary_text().splitlines():
+        echo("    " + line)
+    echo(f"    汇总工作簿：{target}（报送情况、问题清单、明细、图表；前几张表即全县合计，可直接 gxxl show/validate）")
+    return {"inbox": str(inbox), "roster": str(roster), "output": str(target), "result": res}
