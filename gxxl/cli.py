@@ -130,11 +130,13 @@ def consolidate_cmd(inputs, roster, year, previous, output, jobs, fmt, csv_dir, 
 
     退出码：0 全部通过；1 有错误、无法读取、年度不符或有未报送单位；2 输入或输出无法使用。
     """
-    from .consolidate import DEFAULT_INCLUDE, consolidate
+    from .consolidate import CSV_NAMES, DEFAULT_INCLUDE, consolidate
     from .fileio import check_output
 
     if output:
         check_output(output, force=force)  # fail before the long run, not after it
+    for n in CSV_NAMES if csv_dir else ():
+        check_output(Path(csv_dir) / n, force=force)
     if level is not None:
         from .schema import LEVELS
 

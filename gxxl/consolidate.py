@@ -576,13 +576,17 @@ def load_roster(path) -> Roster:
     if not rows:
         raise GxxlError(f"名单文件“{p}”是空的")
     name_col, alias_col, code_col, start = 0, None, None, 0
-    head = rows[0]
-    hits = {i: h for i, h in enumerate(head) if h}
-    named = [i for i, h in hits.items() if any(k in h for k in ("名称", "机关", "单位", "部门"))]
-    if named:
-        name_col, start = named[0], 1
-        alias_col = next((i for i, h in hits.items() if any(k in h for k in ("别名", "简称", "曾用名"))), None)
-        code_col = next((i for i, h in hits.items() if any(k in h for k in ("代码", "编码", "编号"))), None)
+    for i, head in enumerate(rows[:5]):  # a header row, possibly below a title row
+        hits = {j: h for j, h in enumerate(head) if h}
+        named = [j for j, h in hits.items() if _is_name_header(h)]
+        if named:
+            name_col, start = named[0], i + 1
+            alias_col = next((j for j, h in hits.items() if any(k in h for k in ("别名", "简称", "曾用名"))), None)
+            code_col = next((j for j, h in hits.items() if len(h) <= 12 and any(k in h for k in ("代码", "编码", "编号"))), None)
+            break
+    else:
+        if len([v for v in rows[0] if v]) == 1 and "名单" in rows[0][0] and len(rows) > 1:
+            start = 1  # a title such as "2024年度年报报送名单"
     entries, seen = [], set()
     for r in rows[start:]:
         name = r[name_col] if name_col < len(r) else ""
@@ -595,6 +599,11 @@ def load_roster(path) -> Roster:
     if not entries:
         raise GxxlError(f"名单文件“{p}”中没有机关名称（第一列应为机关名称）")
     return Roster(entries, str(p))
+
+
+def _is_name_header(h: str) -> bool:
+    h = re.sub(r"[\s（）()]", "", h)
+    return h in ("机关", "单位", "部门", "名称", "报送单位") or (len(h) <= 8 and h.endswith(("名称", "全称")))
 
 
 def _cell_text(v) -> str:
@@ -1178,7 +1187,7 @@ class ConsolidationResult:
             raise GxxlError(f"CSV输出位置“{d}”不是文件夹")
         d.mkdir(parents=True, exist_ok=True)
         out = []
-        for fname, df in (("明细.csv", self.details), ("问题清单.csv", self.findings), ("报送情况.csv", self.roster_status)):
+        for fname, df in zip(CSV_NAMES, (self.details, self.findings, self.roster_status)):
             import pandas as pd
 
             safe = df.copy()
@@ -1191,6 +1200,7 @@ class ConsolidationResult:
         return out
 
 
+CSV_NAMES = ("明细.csv", "问题清单.csv", "报送情况.csv")
 FINDING_COLUMNS = ("机关名称", "文件", "状态", "工作表", "单元格", "规则", "级别", "问题说明")
 ROSTER_COLUMNS = ("序号", "机关名称", "代码", "报送情况", "状态", "采用文件", "错误数", "提示数", "说明")
 COMPARE_COLUMNS = ("机关名称", "指标", "本年", "上年", "增减", "增减率", "提示")

@@ -291,3 +291,27 @@ def test_gbk_member_names_in_zip_are_decoded(tmp_path):
     items, _ = collect_inputs([z], tmp_path / "unz")
     assert [i.file for i in items] == [f"{z}!教育局.xlsx"]
     assert datetime.fromtimestamp((tmp_path / "unz").joinpath(items[0].path.rsplit("/", 1)[-1]).stat().st_mtime).year == 2025
+
+
+def test_demo_county_is_ready_to_use(tmp_path):
+    from gxxl.sample_county import demo_county
+
+    lines = []
+    r = demo_county(tmp_path, echo=lines.append)
+    res = r["result"]
+    assert res.counts["通过"] == 4 and res.counts["有错误"] == 1
+    assert [e.name for e in res.missing] == ["示例县公安局"]
+    assert any("未报送1个" in x for x in lines)
+    rep = read(r["output"])
+    assert rep.organ == "示例县（汇总）" and rep.get("requests.new.total") == res.total_values["requests.new.total"]
+
+
+def test_roster_without_header_or_with_title_row(tmp_path):
+    p = tmp_path / "a.csv"
+    p.write_text("示例县机关事务管理局\n示例县教育局\n", encoding="gb18030")  # Excel's CSV on a Chinese PC is GBK
+    assert [e.name for e in load_roster(p).entries] == ["示例县机关事务管理局", "示例县教育局"]
+    p.write_text("2024年度年报报送名单\n示例县教育局\n", encoding="utf-8")
+    assert [e.name for e in load_roster(p).entries] == ["示例县教育局"]
+    p.write_text("2024年度年报报送名单,,\n序号,单位名称,代码\n1,示例县教育局,A1\n", encoding="utf-8")
+    r = load_roster(p)
+    assert [(e.name, e.code) for e in r.entries] == [("示例县教育局", "A1")]
