@@ -89,6 +89,7 @@ COMPARE = (
     ("行政处罚决定", ("active.penalty.decisions",)),
     ("现行有效规范性文件", ("active.normative.in_force",)),
 )
+MAX_SUGGESTIONS = 300  # "是否为…？" hints for organs not in the roster
 LARGE_CHANGE_RATE = 0.5  # flagged when it changes by half or more …
 LARGE_CHANGE_ABS = 5  # … and by at least this many items
 
@@ -532,7 +533,7 @@ class Roster:
             ks = self._bigrams.get(bg, ())
             if len(ks) <= limit:
                 hits.update(ks)
-        cands = [k for k, _ in hits.most_common(20)] or list(self._by_key)[:200]
+        cands = [k for k, _ in hits.most_common(10)]
         m = difflib.get_close_matches(q, cands, n=1, cutoff=0.6)
         return self._by_key[m[0]].name if m else None
 
@@ -795,6 +796,7 @@ def assign_statuses(files: list[FileResult], *, roster: Roster | None = None, ye
         if years:
             top = max(years.values())
             year = max(y for y, n in years.items() if n == top)
+    suggested = 0
     for f in files:
         f.key = norm_name(f.organ) if f.organ else None
         if f.status == UNREADABLE:
@@ -810,7 +812,8 @@ def assign_statuses(files: list[FileResult], *, roster: Roster | None = None, ye
         if year is not None and f.year is not None and f.year != year:
             f.status, f.detail = WRONG_YEAR, f"报告年度为{f.year}年，本次汇总的是{year}年度"
         elif roster is not None and f.organ and f.roster_name is None:
-            hint = roster.suggest(f.organ)
+            suggested += 1  # a few ms each: with a wrong roster every file lands here
+            hint = roster.suggest(f.organ) if suggested <= MAX_SUGGESTIONS else None
             f.status = NOT_LISTED
             f.detail = f"机关名称“{f.organ}”不在名单中" + (f"，是否为“{hint}”？" if hint else "")
     groups: dict[str, list[FileResult]] = {}

@@ -22,6 +22,7 @@ from .schema import col_letter
 
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 INJECTION_CHARS = ("=", "+", "-", "@", "\t", "\r")
+_PRESERVE = ' xml:space="preserve"'
 _PLACEHOLDER_TEXT = "\u2063gxxl\u2063"  # never user text
 
 
@@ -90,6 +91,7 @@ def _render_rows(table: BigTable, style_ids: list[list[str]], chunk: int = 500) 
     heads = [[f'<c r="{letters[i]}' for i in range(table.ncols)] for _ in style_ids]
     tails = [[f'" s="{sid[i]}"' for i in range(table.ncols)] for sid in style_ids]
     numeric = [k == "n" for k in table.kinds]
+    texts: dict = {}
     parts: list[str] = []
     r = table.first_row - 1
     for variant, values in table.rows:
@@ -107,9 +109,14 @@ def _render_rows(table: BigTable, style_ids: list[list[str]], chunk: int = 500) 
             elif tv is float and numeric[i]:
                 add(f"{h[i]}{rs}{t[i]}/>" if v != v else f"{h[i]}{rs}{t[i]}><v>{_num(v)}</v></c>")
             else:
-                x = _xml_text(str(safe_text(v)))
-                sp = ' xml:space="preserve"' if x != x.strip() else ""
-                add(f'{h[i]}{rs}{t[i]} t="inlineStr"><is><t{sp}>{x}</t></is></c>')
+                x = texts.get(v)
+                if x is None:  # statuses, levels, dates repeat: escape each text once
+                    x = _xml_text(str(safe_text(v)))
+                    sp = _PRESERVE if x != x.strip() else ""
+                    x = f' t="inlineStr"><is><t{sp}>{x}</t></is></c>'
+                    if len(texts) < 100_000:
+                        texts[v] = x
+                add(f"{h[i]}{rs}{t[i]}{x}")
         parts.append(f'<row r="{rs}">{"".join(cells)}</row>')
         if len(parts) >= chunk:
             yield "".join(parts)
