@@ -7,7 +7,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "read", "new_workbook", "consolidate", "AnnualReport", "ReadError"]
+__all__ = ["__version__", "read", "new_workbook", "validate", "consolidate", "AnnualReport", "ReadError"]
 
 
 def read(path, **kw):
@@ -22,6 +22,18 @@ def new_workbook(path, *, organ=None, year=None, level=None, values=None, narrat
     from .workbook.api import new_workbook as _new
 
     return _new(path, organ=organ, year=year, level=level, values=values, narrative=narrative, meta=meta, force=force)
+
+
+def validate(path_or_report, previous=None):
+    """Check a report (an AnnualReport or a workbook path) against the rule catalogue.
+
+    ``previous``: last year's report (object or path) for the cross-year checks.
+    Returns a :class:`gxxl.rules.ValidationResult`.
+    """
+    from .api import read_any
+    from .rules import validate as _validate
+
+    return _validate(read_any(path_or_report), read_any(previous) if previous is not None else None)
 
 
 def __getattr__(name):

@@ -102,6 +102,60 @@ def show_cmd(file, fmt):
     click.echo(describe(rep))
 
 
+@cli.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("--previous", type=click.Path(), help="上年度的年报工作簿（对每个FILE都用它比对）：检查上年结转、现行有效件数、第五部分是否与上年雷同")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="输出格式")
+@click.pass_context
+def validate_cmd(ctx, files, previous, fmt):
+    """校验年报工作簿：是否填全、合计与勾稽关系、正文与表格是否一致等。
+
+    退出码：0 没有错误；1 有错误；2 有文件无法使用。"""
+    from .rules.engine import validate_paths
+    from .rules.textout import format_result
+
+    out, code = [], 0
+    counts = {"ok": 0, "bad": 0, "unusable": 0}
+    for path, res, err in validate_paths(files, previous, progress=True):
+        if res is None:
+            code = 2
+            counts["unusable"] += 1
+            if fmt == "json":
+                out.append({"path": path, "organ": None, "year": None, "ok": False, "errors": 0, "warnings": 0,
+                            "findings": [], "error": str(err)})
+            else:
+                click.echo(f"错误：{err}", err=True)
+            continue
+        if not res.ok and code == 0:
+            code = 1
+        counts["ok" if res.ok else "bad"] += 1
+        if fmt == "json":
+            out.append(res.to_json(path))
+        else:
+            click.echo(format_result(res, path))
+            click.echo("")
+    if fmt == "json":
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    elif len(files) > 1:
+        click.echo(f"共{len(files)}个文件：{counts['ok']}个没有错误，{counts['bad']}个有错误，{counts['unusable']}个无法读取。")
+    ctx.exit(code)
+
+
+@cli.command("rules")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="输出格式")
+def rules_cmd(fmt):
+    """列出全部校验规则（规则编号、严重程度、标题）。"""
+    from .rules.catalogue import RULES, to_json
+
+    if fmt == "json":
+        click.echo(json.dumps(to_json(), ensure_ascii=False, indent=2))
+        return
+    for r in RULES:
+        sev = "错误" if r.severity == "error" else "提示"
+        extra = "（需要上年报告 --previous）" if r.needs_previous else ""
+        click.echo(f"{r.id:<24} {sev}  {r.title}{extra}")
+
+
 @cli.command("demo")
 @click.option("-o", "--output", "outdir", type=click.Path(file_okay=False), help="输出文件夹（默认新建临时文件夹）")
 @click.option("--force", is_flag=True, help="覆盖输出文件夹中已有的同名文件")

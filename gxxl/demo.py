@@ -31,9 +31,26 @@ def run_demo(outdir=None, *, force: bool = False, echo=print) -> dict:
     for line in describe(rep).splitlines():
         echo("    " + line)
     result = {"outdir": str(out), "files": {k: str(v) for k, v in files.items()}, "report": rep}
-    echo("【3】汇总一个示例县：6个部门，5个报送（其中1个有错误），1个未报送")
+    result["validation"] = _validate_step(files, echo)
+    echo("【4】汇总一个示例县：6个部门，5个报送（其中1个有错误），1个未报送")
     from .sample_county import demo_county
 
     result["county"] = demo_county(out, force=force, echo=echo)
     echo(f"完成。所有文件在：{out}")
     return result
+
+
+def _validate_step(files: dict, echo) -> dict:
+    """【3】 the clean sample passes; the broken one shows each mistake with its cell."""
+    from .rules import validate
+    from .rules.textout import format_result
+
+    echo("【3】校验：正确的样例应全部通过，有错误的样例逐条指出工作表、单元格、应为多少、实为多少")
+    out = {}
+    for key in ("clean", "broken"):
+        res = validate(read(files[key]))
+        out[key] = res
+        for line in format_result(res).splitlines():
+            echo("    " + line)
+    echo("    （命令行：gxxl validate 文件.xlsx [--previous 上年文件.xlsx] [--format json]）")
+    return out

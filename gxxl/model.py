@@ -193,11 +193,15 @@ def parse_number(raw: Any, kind: str = "count") -> tuple[Number | None, str | No
     """
     if raw is None:
         return None, "blank", None
+    if type(raw) is float and raw >= 0 and raw.is_integer():  # the common case: calamine's 68.0
+        return int(raw), None, None
     if isinstance(raw, bool):
         return None, "text", None
     if isinstance(raw, (int, float)):
         if isinstance(raw, float) and raw != raw:  # NaN
             return None, "blank", None
+        if isinstance(raw, float) and raw in (float("inf"), float("-inf")):
+            return None, "text", None  # no cell holds infinity; only a broken or hand-made source
         num = _tidy(raw)
         if num < 0:
             return num, "negative", None

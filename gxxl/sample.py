@@ -77,5 +77,6 @@ def broken_values() -> dict[str, object]:
     v["active.rules.issued"] = 1  # a county bureau does not make 规章
     v["requests.carried_out.natural"] = 3  # breaks 一+二 = （七）+四 for 自然人
     v["appeals.review.upheld"] = None  # left blank instead of 0
-    v["requests.rejected_duplicate.natural"] = "无"  # text instead of 0
+    v["requests.rejected_duplicate.business"] = "无"  # text instead of 0 (another column, so 自然人 still shows the balance)
+    v["active.penalty.decisions"] = "35件"  # a unit typed into a number cell
     return v

@@ -253,7 +253,7 @@ SUM_CODES: tuple[str, ...] = tuple(p.code for p in DATA_POINTS if p.is_sum)
 assert len(DATA_POINTS) == 10 + 175 + 15
 
 
-@lru_cache(maxsize=None)  # called for every sum of every file read
+@lru_cache(maxsize=None)  # called for every sum of every report read
 def inputs_of(code: str) -> tuple[str, ...]:
     """The input codes a (possibly nested) sum ultimately adds up."""
     p = POINTS[code]
@@ -401,7 +401,7 @@ class Location:
     row: int  # 1-based
     col: int  # 1-based
 
-    @cached_property
+    @cached_property  # read for every value of every report
     def cell(self) -> str:
         return a1(self.row, self.col)
 
@@ -421,10 +421,18 @@ def layout() -> dict[str, Location]:
     return out
 
 
-def label_cells(table: Table) -> list[tuple[Location, str]]:
+_LABEL_CELLS: dict[str, tuple] = {}  # by table key: hashing a whole Table for lru_cache costs more than the work
+
+
+def label_cells(table: Table) -> tuple[tuple[Location, str], ...]:
     """Where each fixed label of a table sits in the workbook (for the structure check)."""
-    r0, c0 = TABLE_ORIGIN
-    return [(Location(table.sheet, r0 + gc.row, c0 + gc.col), gc.text) for gc in table.cells if gc.role != "data"]
+    got = _LABEL_CELLS.get(table.key)
+    if got is None or got[0] is not table:
+        r0, c0 = TABLE_ORIGIN
+        got = (table, tuple((Location(table.sheet, r0 + gc.row, c0 + gc.col), gc.text)
+                            for gc in table.cells if gc.role != "data"))
+        _LABEL_CELLS[table.key] = got
+    return got[1]
 
 
 def to_json() -> dict:

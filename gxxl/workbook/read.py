@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,11 @@ def norm_label(text: Any) -> str:
     """Compare labels ignoring whitespace and line breaks, and half/full-width brackets."""
     s = _WS.sub("", str(text or ""))
     return s.replace("(", "（").replace(")", "）").replace(":", "：").replace('"', "“")
+
+
+@lru_cache(maxsize=None)
+def _norm_cached(text: str) -> str:
+    return norm_label(text)
 
 
 def _sniff(path: Path) -> str:
@@ -53,7 +59,8 @@ def _sniff(path: Path) -> str:
         return "unknown"
 
 
-def _check_zip(path: Path) -> None:
+def _check_zip(path: Path) -> str | None:
+    """Refuse zip bombs and broken zips; return the saved time from docProps/core.xml (one zip open)."""
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
@@ -64,7 +71,15 @@ def _check_zip(path: Path) -> None:
             names = {i.filename for i in infos}
             if "xl/vbaProject.bin" in names:
                 pass  # macros are never executed; calamine reads values only
-    except zipfile.BadZipFile:
+            if "docProps/core.xml" not in names:
+                return None
+            try:
+                xml = zf.read("docProps/core.xml")[:20000].decode("utf-8", "replace")
+            except Exception:  # a damaged property part does not make the workbook unusable
+                return None
+        m = re.search(r"<dcterms:modified[^>]*>([^<]+)<", xml)
+        return m.group(1).strip() if m else None
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, OSError):
         raise ReadError(path, "文件已损坏或不完整（可能未下载完或传输中断），无法打开",
                         hint="请重新下载或请报送单位重新发送") from None
 
@@ -77,7 +92,7 @@ def _saved_at(path: Path) -> str | None:
             xml = zf.read("docProps/core.xml")[:20000].decode("utf-8", "replace")
         m = re.search(r"<dcterms:modified[^>]*>([^<]+)<", xml)
         return m.group(1).strip() if m else None
-    except (zipfile.BadZipFile, OSError, KeyError):
+    except Exception:  # optional metadata: a damaged member (zlib.error, unsupported zip version) must not stop the read
         return None
 
 
@@ -103,10 +118,9 @@ def _open(path: Path):
         raise ReadError(path, "文件是纯文本（可能是CSV改名），不是gxxl年报工作簿", hint="请使用gxxl下发的工作簿填写")
     if kind == "unknown":
         raise ReadError(path, "不是电子表格文件（无法识别的文件内容）")
-    if kind == "zip":
-        _check_zip(path)
+    saved_at = _check_zip(path) if kind == "zip" else None
     try:
-        return CalamineWorkbook.from_path(str(path))
+        return CalamineWorkbook.from_path(str(path)), saved_at
     except Exception as exc:  # calamine raises its own error types
         raise ReadError(path, f"无法作为电子表格打开（{type(exc).__name__}）",
                         hint="文件可能已损坏，请用Excel或WPS打开后另存为.xlsx") from None
@@ -138,7 +152,7 @@ def _text(v: Any) -> str | None:
 
 def read(path, *, check_structure: bool = True) -> AnnualReport:
     path = Path(path)
-    wb = _open(path)
+    wb, saved_at = _open(path)
     try:
         names = list(wb.sheet_names)
     except Exception:
@@ -181,7 +195,7 @@ def read(path, *, check_structure: bool = True) -> AnnualReport:
         rep.findings.append(Finding("structure.meta_sheet", "warning",
                                     f"缺少隐藏信息页“{schema.SHEET_META}”，无法确认格式版本，按{schema.FORMAT_VERSION}格式读取",
                                     sheet=None))
-    rep.source.saved_at = _saved_at(path) if path.suffix.lower() in (".xlsx", ".xlsm") else None
+    rep.source.saved_at = saved_at if path.suffix.lower() in (".xlsx", ".xlsm") else None
 
     # -- locate sheets (tolerate a renamed table sheet by its title) --------
     sheet_map: dict[str, str] = {}
@@ -213,7 +227,7 @@ def read(path, *, check_structure: bool = True) -> AnnualReport:
             rows = rows_of(sheet_map[t.sheet])
             for loc, text in schema.label_cells(t):
                 got = _cell(rows, loc.row, loc.col)
-                if got != text and norm_label(got) != norm_label(text):
+                if got != text and norm_label(got) != _norm_cached(text):
                     rep.findings.append(Finding(
                         "structure.label", "error",
                         f"{sheet_map[t.sheet]} {loc.cell}：表格文字应为“{text}”，实为“{_text(got) or '（空）'}”，表格结构可能被改动，数据位置不可信",
