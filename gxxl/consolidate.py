@@ -206,56 +206,11 @@ def check_file(path, *, name: str | None = None, previous: dict | None = None) -
     return res
 
 
-_VALIDATE = None
-
-
 def _validate(rep, prev) -> list:
-    """Reader findings plus the validator's."""
-    global _VALIDATE
-    if _VALIDATE is None:  # look once: a failing import costs a path search every time
-        try:
-            from .rules import validate as _VALIDATE
-        except ImportError:  # validation branch not merged yet
-            _VALIDATE = False
-    if _VALIDATE is False:
-        return list(rep.findings) + _fallback_rules(rep)
-    result = _VALIDATE(rep, previous=prev)
-    return list(rep.findings) + list(result.findings)
+    """Every finding: the validator includes what the reader found."""
+    from .rules import validate
 
-
-def _fallback_rules(rep) -> list:
-    """Minimal stand-in until gxxl.rules lands (remove after merging main)."""
-    from .model import Finding
-
-    out = []
-    loc = schema.layout()
-    for key in ("organ", "year"):
-        if rep.meta.get(key) in (None, ""):
-            l = loc[f"meta.{key}"]
-            out.append(Finding(f"meta.{key}", "error", f"封面 {l.cell}：未填写{'机关名称' if key == 'organ' else '报告年度'}",
-                               sheet=l.sheet, cell=l.cell))
-    for c in schema.INPUT_CODES:
-        dv = rep.values.get(c)
-        if dv is None or dv.problem in (None,):
-            continue
-        what = {"blank": "未填写（没有请填0）", "text": f"应为数字，实为“{dv.raw}”", "negative": "不能为负数",
-                "fraction": "件数应为整数", "error": f"公式错误“{dv.raw}”", "text_number": "数字以文本形式保存"}.get(dv.problem, dv.problem)
-        sev = "warning" if dv.problem == "text_number" else "error"
-        out.append(Finding(f"value.{dv.problem}", sev, f"{dv.sheet} {dv.cell}：{schema.POINTS[c].label} {what}",
-                           [c], dv.sheet, dv.cell, actual=dv.raw))
-    for col, _ in schema.REQUEST_COLUMNS:
-        g = lambda r: rep.get(f"requests.{r}.{col}")  # noqa: E731
-        a, b, h, o = g("new"), g("carried_in"), g("handled_total"), g("carried_out")
-        if None not in (a, b, h, o) and a + b != h + o:
-            l = loc[f"requests.carried_out.{col}"]
-            out.append(Finding("requests.balance", "error",
-                               f"{l.sheet} {l.cell}：一＋二＝{a + b}，（七）＋四＝{h + o}，不相等", [f"requests.carried_out.{col}"],
-                               l.sheet, l.cell, expected=a + b, actual=h + o))
-    if rep.level in schema.LEVELS_WITHOUT_RULES and any((rep.get(f"active.rules.{c}") or 0) > 0 for c in ("issued", "repealed", "in_force")):
-        l = loc["active.rules.issued"]
-        out.append(Finding("active.rules_level", "warning", f"{l.sheet} {l.cell}：县级和乡镇（街道）机关无权制定规章，规章一般应填0",
-                           ["active.rules.issued"], l.sheet, l.cell))
-    return out
+    return list(validate(rep, previous=prev).findings)
 
 
 # ===========================================================================
@@ -302,8 +257,6 @@ def _foreign_error(name: str) -> str:
     low = name.lower()
     if low.endswith((".rar", ".7z", ".tar", ".gz", ".tgz")):
         return "不支持此压缩格式（只支持.zip），请解压后放入文件夹再汇总"
-    if low.endswith(".csv"):
-        return "文件是CSV文本，不是gxxl年报工作簿（请使用下发的工作簿填写）"
     return "不是gxxl能读取的表格格式，请在Excel或WPS中另存为.xlsx后再报送"
 
 
@@ -745,12 +698,9 @@ def _run_pool(items, todo, out, jobs, previous, bar) -> None:
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    from .workbook import read as _preload  # noqa: F401 — imported once here, shared by the forked workers
-
-    try:
-        from . import rules as _rules  # noqa: F401
-    except ImportError:
-        pass
+    # imported once here, shared by the forked workers
+    from . import rules as _rules  # noqa: F401
+    from .workbook import read as _preload  # noqa: F401
 
     ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
     chunk = max(1, min(64, len(todo) // (jobs * 8)))
