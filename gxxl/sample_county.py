@@ -23,7 +23,8 @@ _OUTCOME_WEIGHTS = {
     "withheld_process_info": 2, "withheld_enforcement_file": 1, "withheld_query_matter": 1,
     "unavailable_not_held": 15, "unavailable_needs_creation": 3, "unavailable_unclear": 2,
     "rejected_petition": 3, "rejected_duplicate": 2, "rejected_publication": 0.5, "rejected_mass_repeated": 0.5,
-    "rejected_confirm_reissue": 1, "other_no_correction": 2, "other_no_fee": 0.2, "other_misc": 3,
+    "rejected_confirm_reissue": 1, "other_no_correction": 2, "other_misc": 3,
+    # other_no_fee stays 0: it would need a sentence on fee notices in part 六 (rule text.fee_notice)
 }
 _APPLICANT_MEANS = {"natural": 6.0, "business": 1.0, "research": 0.05, "public_interest": 0.05, "legal_service": 0.4,
                     "other_org": 0.3}
