@@ -646,6 +646,9 @@ _WORKER_PREVIOUS: dict | None = None
 def _init_worker(previous) -> None:
     global _WORKER_PREVIOUS
     _WORKER_PREVIOUS = previous
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: no traceback per worker
 
 
 def check_item(item: InputItem, previous: dict | None = None) -> FileResult:
@@ -706,9 +709,13 @@ def _run_pool(items, todo, out, jobs, previous, bar) -> None:
     chunk = max(1, min(64, len(todo) // (jobs * 8)))
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(previous,)) as ex:
-            for i, res in zip(todo, ex.map(_check_item, [items[i] for i in todo], chunksize=chunk)):
-                out[i] = res
-                bar.update()
+            try:
+                for i, res in zip(todo, ex.map(_check_item, [items[i] for i in todo], chunksize=chunk)):
+                    out[i] = res
+                    bar.update()
+            except KeyboardInterrupt:
+                ex.shutdown(wait=False, cancel_futures=True)
+                raise
     except BrokenProcessPool:
         # Some file crashed a worker process: redo the rest one by one so only that file is lost.
         for i in todo:

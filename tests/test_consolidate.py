@@ -317,3 +317,14 @@ def test_roster_without_header_or_with_title_row(tmp_path):
     p.write_text("2024年度年报报送名单,,\n序号,单位名称,代码\n1,示例县教育局,A1\n", encoding="utf-8")
     r = load_roster(p)
     assert [(e.name, e.code) for e in r.entries] == [("示例县教育局", "A1")]
+
+
+def test_output_inside_the_input_folder_is_not_an_input(tmp_path):
+    write_bureau(tmp_path / "教育局.xlsx", "示例县教育局", seed=1)
+    out = tmp_path / "汇总.xlsx"
+    consolidate([tmp_path], progress=False).to_xlsx(out)
+    again = consolidate([tmp_path], exclude=[out], progress=False)  # what the CLI passes for -o
+    assert [f.file for f in again.files] == [f"{tmp_path.name}/教育局.xlsx"]
+    assert [x.file for x in again.ignored] == [f"{tmp_path.name}/汇总.xlsx"]
+    again.to_xlsx(out, force=True)
+    assert read(out).get("requests.new.total") == again.total_values["requests.new.total"]
