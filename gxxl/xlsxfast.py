@@ -69,8 +69,9 @@ def write_template_rows(ws, table: BigTable, styles: Sequence[Sequence[dict]]) -
             done[key] = cell
 
 
-_ROW_RE = r'<row r="{r}"[^>]*>(.*?)</row>'
-_S_RE = re.compile(r'<c r="([A-Z]+)\d+"(?: s="(\d+)")?')
+_ROW_RE = r'<row\b[^>]*?\br="{r}"[^>]*>(.*?)</row>'  # attribute order differs with and without lxml
+_CELL_RE = re.compile(r"<c\b([^>]*?)/?>")
+_ATTR_RE = re.compile(r'(\w+)="([^"]*)"')
 
 
 def _style_ids(sheet_xml: str, table: BigTable) -> list[list[str]]:
@@ -79,7 +80,10 @@ def _style_ids(sheet_xml: str, table: BigTable) -> list[list[str]]:
         m = re.search(_ROW_RE.format(r=table.first_row + v), sheet_xml, re.S)
         if not m:
             raise RuntimeError(f"template row {table.first_row + v} missing on {table.sheet}")
-        ids = {col: (s or "0") for col, s in _S_RE.findall(m.group(1))}
+        ids = {}
+        for cm in _CELL_RE.finditer(m.group(1)):
+            attrs = dict(_ATTR_RE.findall(cm.group(1)))
+            ids[attrs.get("r", "").rstrip("0123456789")] = attrs.get("s", "0")
         out.append([ids.get(col_letter(c), "0") for c in range(1, table.ncols + 1)])
     return out
 

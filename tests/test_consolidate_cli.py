@@ -56,6 +56,10 @@ def test_clean_folder_exits_zero_with_text_summary(inbox, tmp_path):
     assert "通过2个" in r.stdout and f"已写出：{out}" in r.stdout
     assert "Traceback" not in r.stderr
     assert read(out).organ == "示例县（汇总）"
+    import openpyxl
+
+    wb = openpyxl.load_workbook(out)  # empty big sheets are still well-formed
+    assert wb["问题清单"].max_row == 1 and wb["问题清单"]["A1"].value == "机关名称"
 
 
 def test_refuses_to_overwrite_before_reading(inbox, tmp_path):
