@@ -706,7 +706,7 @@ def _run_pool(items, todo, out, jobs, previous, bar) -> None:
     from .workbook import read as _preload  # noqa: F401
 
     ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-    chunk = max(1, min(64, len(todo) // (jobs * 8)))
+    chunk = max(1, min(32, len(todo) // (jobs * 16)))  # small enough that no worker idles long at the end
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(previous,)) as ex:
             try:
