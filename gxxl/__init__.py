@@ -7,7 +7,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "read", "new_workbook", "validate", "consolidate", "AnnualReport", "ReadError"]
+__all__ = ["__version__", "read", "new_workbook", "validate", "report", "consolidate", "AnnualReport", "ReadError"]
 
 
 def read(path, **kw):
@@ -34,6 +34,15 @@ def validate(path_or_report, previous=None):
     from .rules import validate as _validate
 
     return _validate(read_any(path_or_report), read_any(previous) if previous is not None else None)
+
+def report(source, output=None, *, fmt=None, narrative=None, template=None, force=False):
+    """Render the annual report (docx, html, pdf, md) from a workbook path or an AnnualReport.
+
+    Validation errors raise ``gxxl.render.ReportRefused`` unless ``force`` (then the output is a marked draft).
+    """
+    from .render import render_report
+
+    return render_report(source, output, fmt=fmt, narrative=narrative, template=template, force=force)
 
 
 def __getattr__(name):

@@ -53,7 +53,8 @@ def cli(ctx, debug):
 @click.option("--level", required=True, help="机关层级：国务院部门/省级/市级/县级/乡镇（街道）")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="输出文件（默认：<机关名称><年度>年政府信息公开工作年度报告.xlsx）")
 @click.option("--force", is_flag=True, help="覆盖已存在的文件")
-def new_cmd(organ, year, level, output, force):
+@click.option("--no-model-text", is_flag=True, help="“正文”页留空，不预填示范文字")
+def new_cmd(organ, year, level, output, force, no_model_text):
     """生成锁定的年报填报工作簿。"""
     from .schema import LEVELS
     from .workbook.api import new_workbook
@@ -63,7 +64,7 @@ def new_cmd(organ, year, level, output, force):
     if year < 2021:
         raise GxxlError(f"报告年度{year}早于2021年；本工作簿使用国办公开办函〔2021〕30号格式，适用于2021年度及以后。")
     out = Path(output) if output else Path(f"{organ}{year}年政府信息公开工作年度报告.xlsx")
-    new_workbook(out, organ=organ, year=year, level=level, force=force)
+    new_workbook(out, organ=organ, year=year, level=level, force=force, model_text=not no_model_text)
     click.echo(f"已生成工作簿：{out}")
     click.echo("请在浅黄色格子中填写数据；合计和检查会自动计算。")
 
@@ -155,15 +156,156 @@ def rules_cmd(fmt):
         extra = "（需要上年报告 --previous）" if r.needs_previous else ""
         click.echo(f"{r.id:<24} {sev}  {r.title}{extra}")
 
+@cli.command("report")
+@click.argument("path", required=False, type=click.Path())
+@click.option("-o", "--output", type=click.Path(), help="输出文件（默认与工作簿同名、同文件夹）；处理文件夹时为输出文件夹")
+@click.option("--format", "fmt", type=click.Choice(["docx", "html", "pdf", "md"]),
+              help="输出格式：docx（Word）、html（网页）、pdf、md（Markdown）；默认按输出文件扩展名，否则docx")
+@click.option("--narrative", type=click.Path(dir_okay=False), help="正文改用此文件（.docx或.md），按“一、总体情况”等标题分段")
+@click.option("--template", type=click.Path(dir_okay=False), help="Word模板（默认 workbook_templates/gxxl-年报正文模板.docx）")
+@click.option("--force", is_flag=True, help="有错误时仍生成（醒目标注“草稿”，不得公开）；并覆盖已有文件")
+@click.option("--placeholders", is_flag=True, help="列出正文中可用的占位符后退出")
+@click.pass_context
+def report_cmd(ctx, path, output, fmt, narrative, template, force, placeholders):
+    """由工作簿生成年度报告（Word、网页、PDF、Markdown）；PATH为文件夹时逐个生成。"""
+    if placeholders:
+        from .render.placeholders import describe
+
+        click.echo(describe())
+        return
+    if not path:
+        raise click.UsageError("请给出工作簿文件或文件夹")
+    from .render import format_finding, render_folder, render_report
+
+    def warn_list(gate):
+        if gate is None:
+            return
+        if gate.errors:
+            click.echo(f"注意：有{len(gate.errors)}处错误，已按 --force 生成草稿（已醒目标注“草稿”），改正前不得公开：", err=True)
+            for f in gate.errors:
+                click.echo(f"  - {format_finding(f)}", err=True)
+        if gate.unexplained_warnings:
+            click.echo(f"提示（{len(gate.unexplained_warnings)}条，请核实；确属正常可在“说明”页写明理由）：", err=True)
+            for f in gate.unexplained_warnings:
+                click.echo(f"  - {format_finding(f)}", err=True)
+
+    if Path(path).is_dir():
+        if narrative:
+            raise click.UsageError("处理文件夹时不能用 --narrative（每份工作簿用自己的正文）")
+        if not output:
+            raise click.UsageError("处理文件夹时请用 -o 指定输出文件夹")
+        res = render_folder(path, output, fmt=fmt or "docx", template=template, force=force)
+        label = {"ok": "已生成", "draft": "草稿", "refused": "有错误，未生成", "unusable": "无法使用"}
+        for item in res.items:
+            click.echo(f"{label[item.status]}：{item.source.name}" + (f" → {item.output}" if item.output else ""))
+            if item.message:
+                click.echo("  " + item.message.replace("\n", "\n  "), err=True)
+            elif item.status == "draft":
+                click.echo(f"  有{len(item.gate.errors)}处错误，已标注“草稿”，改正前不得公开", err=True)
+            if item.gate is not None and item.gate.unexplained_warnings and item.output:
+                click.echo(f"  另有{len(item.gate.unexplained_warnings)}条提示未说明，请核实", err=True)
+        n = {k: sum(1 for i in res.items if i.status == k) for k in label}
+        click.echo(f"共{len(res.items)}份：已生成{n['ok']}份，草稿{n['draft']}份，有错误未生成{n['refused']}份，无法使用{n['unusable']}份。")
+        ctx.exit(res.exit_code)
+    result = render_report(path, output, fmt=fmt, narrative=narrative, template=template, force=force)
+    click.echo(f"已生成{'草稿' if result.draft else '报告'}：{result.path}")
+    warn_list(result.gate)
+
 
 @cli.command("demo")
 @click.option("-o", "--output", "outdir", type=click.Path(file_okay=False), help="输出文件夹（默认新建临时文件夹）")
 @click.option("--force", is_flag=True, help="覆盖输出文件夹中已有的同名文件")
-def demo_cmd(outdir, force):
-    """用内置样例数据演示：生成工作簿、读取、汇总显示。"""
+@click.option("--no-pdf", is_flag=True, help="不生成PDF（省去LibreOffice转换）")
+def demo_cmd(outdir, force, no_pdf):
+    """用内置样例数据演示：生成工作簿、读取、汇总显示、生成年度报告。"""
     from .demo import run_demo
 
-    run_demo(outdir, force=force, echo=click.echo)
+    run_demo(outdir, force=force, echo=click.echo, pdf=not no_pdf)
+
+
+@cli.command("import")
+@click.argument("report", type=click.Path())
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="输出工作簿（默认：当前文件夹下的<原文件名>.xlsx）")
+@click.option("--force", is_flag=True, help="覆盖已存在的文件")
+def import_cmd(report, output, force):
+    """把已公开的年报（网页、文本、Word、PDF）导入为gxxl工作簿，并列出原文的问题。"""
+    from .ingest import import_to_workbook
+    from .summary import describe_import
+
+    out = Path(output) if output else Path.cwd() / (Path(report).stem + ".xlsx")
+    rep = import_to_workbook(report, out, force=force)
+    click.echo(describe_import(rep, out))
+    if any(f.severity == "error" for f in rep.findings):
+        sys.exit(1)
+
+
+@cli.command("audit")
+@click.argument("reports", nargs=-1, required=True, type=click.Path())
+@click.option("--previous", multiple=True, type=click.Path(), help="上年年报（可多次给出；同一机关上一年度的年报在输入中时自动对照）")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="输出格式")
+@click.option("--summary-only", is_flag=True, help="只显示汇总表")
+def audit_cmd(reports, previous, fmt, summary_only):
+    """审查已公开的年报：逐份导入并校验，最后给出汇总表。可给文件夹。"""
+    from .audit import audit, text_report
+
+    items, notes = audit(reports, previous)
+    if fmt == "json":
+        click.echo(json.dumps([it.to_json() for it in items], ensure_ascii=False, indent=2))
+        for n in notes:
+            click.echo(n, err=True)
+    else:
+        click.echo(text_report(items, notes, details=not summary_only))
+    if not items:
+        raise GxxlError("没有可审查的年报文件。" + ("；".join(notes) if notes else ""))
+    if all(it.report is None for it in items):
+        sys.exit(2)
+    if not all(it.ok for it in items):
+        sys.exit(1)
+
+
+@cli.group("addin")
+def addin_group():
+    """Excel加载项（“政务公开年报”选项卡：校验、清除标记、生成报告）。"""
+
+
+@addin_group.command("build")
+@click.option("-o", "--output", default="gxxl.xlam", show_default=True, type=click.Path(dir_okay=False),
+              help="输出的加载项文件（.xlam）")
+@click.option("--force", is_flag=True, help="覆盖已存在的文件")
+def addin_build_cmd(output, force):
+    """用已安装的xlwings自带的加载项模板生成gxxl加载项（任何系统均可）。"""
+    from .addin import build_addin
+
+    out = build_addin(output, force=force)
+    click.echo(f"已生成Excel加载项：{out}")
+    click.echo("在Windows或macOS上运行 gxxl addin install 安装到Excel。")
+
+
+@addin_group.command("install")
+@click.option("--dir", "target_dir", type=click.Path(file_okay=False), help="安装到指定文件夹（默认：Excel的XLSTART启动文件夹）")
+def addin_install_cmd(target_dir):
+    """把加载项装进Excel（XLSTART），并让它使用本机的Python。不需要管理员权限。"""
+    from .addin import install_addin
+
+    dest, conf = install_addin(target_dir=target_dir)
+    click.echo(f"已安装：{dest}")
+    click.echo(f"Python设置：{conf}")
+    click.echo("请完全退出并重新打开Excel，功能区会出现“政务公开年报”选项卡。")
+
+
+@addin_group.command("uninstall")
+@click.option("--dir", "target_dir", type=click.Path(file_okay=False), help="从指定文件夹卸载（默认：XLSTART）")
+def addin_uninstall_cmd(target_dir):
+    """从Excel中卸载gxxl加载项。"""
+    from .addin import uninstall_addin
+
+    removed = uninstall_addin(target_dir=target_dir)
+    if removed:
+        for p in removed:
+            click.echo(f"已删除：{p}")
+        click.echo("请重新打开Excel。")
+    else:
+        click.echo("没有找到已安装的gxxl加载项。")
 
 
 @cli.command("consolidate")

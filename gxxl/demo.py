@@ -10,7 +10,7 @@ from .workbook.api import new_workbook
 from .workbook.read import read
 
 
-def run_demo(outdir=None, *, force: bool = False, echo=print) -> dict:
+def run_demo(outdir=None, *, force: bool = False, echo=print, pdf: bool = True) -> dict:
     out = Path(outdir) if outdir else Path(tempfile.mkdtemp(prefix="gxxl-demo-"))
     out.mkdir(parents=True, exist_ok=True)
     files = {
@@ -30,9 +30,22 @@ def run_demo(outdir=None, *, force: bool = False, echo=print) -> dict:
     rep = read(files["clean"])
     for line in describe(rep).splitlines():
         echo("    " + line)
-    result = {"outdir": str(out), "files": {k: str(v) for k, v in files.items()}, "report": rep}
+    result = {"outdir": str(out), "files": files, "report": rep}
     result["validation"] = _validate_step(files, echo)
-    echo("【4】汇总一个示例县：6个部门，5个报送（其中1个有错误），1个未报送")
+    echo("【4】由正确的样例工作簿生成年度报告（Word、网页、PDF）")
+    from .render import render_report
+    from .render.pdf import available
+
+    formats = ["docx", "html"] + (["pdf"] if pdf and available() else [])
+    for fmt in formats:
+        r = render_report(files["clean"], out / f"示例_年度报告.{fmt}", fmt=fmt, force=force)
+        files[f"report_{fmt}"] = r.path
+        echo(f"    {r.path}")
+    if "pdf" not in formats and pdf:
+        echo("    （未找到LibreOffice，未生成PDF）")
+    _import_step(files, out, force, echo)
+    result["files"] = {k: str(v) for k, v in files.items()}
+    echo("【6】汇总一个示例县：6个部门，5个报送（其中1个有错误），1个未报送")
     from .sample_county import demo_county
 
     result["county"] = demo_county(out, force=force, echo=echo)
@@ -54,3 +67,23 @@ def _validate_step(files: dict, echo) -> dict:
             echo("    " + line)
     echo("    （命令行：gxxl validate 文件.xlsx [--previous 上年文件.xlsx] [--format json]）")
     return out
+
+
+def _import_step(files: dict, out: Path, force: bool, echo) -> None:
+    """【5】 a published report (the web page just made) read back by label, written as a workbook, audited."""
+    from .audit import audit, text_report
+    from .ingest import import_to_workbook
+
+    src = files.get("report_html")
+    if src is None:
+        return
+    echo("【5】导入和审查已公开的年报：把刚生成的网页版年报按行名读回，写成工作簿，再审查")
+    dst = out / "示例_由网页导入.xlsx"
+    rep = import_to_workbook(src, dst, force=force)
+    files["imported"] = dst
+    read = sum(1 for dv in rep.values.values() if dv.raw not in (None, ""))
+    echo(f"    {Path(src).name} → {dst}（读到{read}格数字，导入问题{len(rep.findings)}项）")
+    items, notes = audit([src], progress=False)
+    for line in text_report(items, notes, details=False).splitlines():
+        echo("    " + line)
+    echo("    （命令行：gxxl import 年报.html -o 工作簿.xlsx；gxxl audit 年报文件夹/ [--format json]）")

@@ -41,8 +41,10 @@ def _profile(base: Path) -> Path:
     return prof
 
 
-def convert(files: list[Path], outdir: Path, fmt: str = "xlsx", timeout: int = 600) -> list[Path]:
+def convert(files: list[Path], outdir: Path, fmt: str = "xlsx", timeout: int = 600, env: dict | None = None) -> list[Path]:
     """Convert (and so recalculate) files with LibreOffice; returns the outputs in input order.
+
+    ``env`` adds environment variables (e.g. FONTCONFIG_FILE for PDF font aliases).
 
     Raises GxxlError when LibreOffice is missing or an output was not written.
     """
@@ -58,12 +60,12 @@ def convert(files: list[Path], outdir: Path, fmt: str = "xlsx", timeout: int = 6
         raise GxxlError("待转换文件中有重名文件，LibreOffice输出会互相覆盖")
     with tempfile.TemporaryDirectory(prefix="gxxl-lo-") as tmp:
         prof = _profile(Path(tmp))
-        env = dict(os.environ, HOME=tmp)
+        run_env = {**os.environ, "HOME": tmp, **(env or {})}
         for i in range(0, len(files), CHUNK):
             chunk = files[i:i + CHUNK]
             cmd = [exe, f"-env:UserInstallation=file://{prof}", "--headless", "--norestore",
                    "--convert-to", fmt, "--outdir", str(outdir), *map(str, chunk)]
-            subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout, check=False)
+            subprocess.run(cmd, env=run_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout, check=False)
     ext = fmt.split(":")[0]
     outs = [outdir / f"{f.stem}.{ext}" for f in files]
     missing = [o for o in outs if not o.exists()]

@@ -28,6 +28,7 @@ class DataValue:
     cell: str | None = None
     problem: str | None = None  # "blank" | "text" | "negative" | "fraction" | "error"
     suggestion: Number | None = None  # for text like "4件": the number probably meant
+    location: str | None = None  # provenance outside a workbook, e.g. "表三“（二）部分公开”行·自然人（第12行）"
 
     @property
     def filled(self) -> bool:
@@ -47,6 +48,7 @@ class Finding:
     explained: bool = False
     explanation: str | None = None
     title: str | None = None
+    location: str | None = None  # where in a published document (imports have no sheet/cell)
 
     def to_json(self) -> dict:
         d = {
@@ -62,6 +64,8 @@ class Finding:
         }
         if self.explanation:
             d["explanation"] = self.explanation
+        if self.location:
+            d["location"] = self.location
         return d
 
 
@@ -83,6 +87,7 @@ class Source:
     layout_version: int | None = None
     gxxl_version: str | None = None
     saved_at: str | None = None  # ISO time the file says it was last saved
+    notes: list[str] = field(default_factory=list)  # how an imported document was read (e.g. level inferred)
 
 
 @dataclass
@@ -169,6 +174,60 @@ class AnnualReport:
             "narrative": dict(self.narrative),
             "source": asdict(self.source),
         }
+
+
+def cell_text(v: Any) -> str | None:
+    """A cell's text: whole floats without ".0", stripped, None when empty."""
+    if v is None:
+        return None
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip() or None
+
+
+def report_from_cells(
+    cells: dict[str, tuple[Any, str | None, str | None]],
+    explanations: list[tuple[Any, Any, str | None, str | None]] | None = None,
+    source: Source | None = None,
+) -> AnnualReport:
+    """The shared "values by code -> AnnualReport" step of every workbook front end.
+
+    ``cells`` maps data-point, ``meta.*`` and ``narrative.*`` codes to
+    (raw cell value, sheet, A1 cell) as found in the source (a file read by
+    calamine, or a live workbook through its defined names); missing codes are
+    blank. ``explanations`` are the rows of the explanation table as
+    (key, text, sheet, cell). Sums are recomputed from the inputs; a sum
+    cell's own value is kept as ``stored``.
+    """
+    rep = AnnualReport(source=source or Source())
+    for p in schema.DATA_POINTS:
+        raw, sheet, cell = cells.get(p.code, (None, None, None))
+        num, problem, sugg = parse_number(raw, p.kind)
+        dv = DataValue(p.code, raw=raw, sheet=sheet, cell=cell)
+        if p.is_sum:
+            dv.stored = num if problem in (None, "text_number") else None
+        else:
+            dv.value, dv.problem, dv.suggestion = num, problem, sugg
+        rep.values[p.code] = dv
+    rep.recompute()
+    for f in schema.META_FIELDS:
+        key = f.code.split(".", 1)[1]
+        if f.code not in cells:
+            continue
+        v = cells[f.code][0]
+        if key == "year" and isinstance(v, float) and v.is_integer():
+            v = int(v)
+        elif isinstance(v, str):
+            v = v.strip() or None
+        rep.meta[key] = v
+    for f in schema.NARRATIVE_FIELDS:
+        if f.code in cells:
+            rep.narrative[f.key] = cell_text(cells[f.code][0]) or ""
+    for key, text, sheet, cell in explanations or []:
+        key, text = cell_text(key), cell_text(text)
+        if key or text:
+            rep.explanations.append(Explanation(key or "", text or "", sheet, cell))
+    return rep
 
 
 def _tidy(x: Number) -> Number:

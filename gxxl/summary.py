@@ -35,3 +35,23 @@ def describe(rep: AnnualReport) -> str:
 
 def _add(a, b):
     return None if a is None or b is None else a + b
+
+
+def describe_import(rep: AnnualReport, out) -> str:
+    """What `gxxl import` did, in Chinese: where the workbook is, what was read, what is wrong."""
+    read = sum(1 for c in schema.CODES if rep.values.get(c) is not None and rep.values[c].raw not in (None, ""))
+    errors = [f for f in rep.findings if f.severity == "error"]
+    warnings = [f for f in rep.findings if f.severity != "error"]
+    lines = [
+        f"已导入：{rep.source.path} → {out}",
+        f"机关：{rep.organ or '（未识别，请在封面填写）'}　年度：{rep.year or '（未识别）'}　层级：{rep.level or '（未识别，请在封面选择）'}",
+        f"读到数字：{read}/{len(schema.CODES)}格（表格中空白或缺失的格子在工作簿中留空）",
+    ]
+    lines.extend(f"说明：{n}" for n in rep.source.notes)
+    if rep.findings:
+        lines.append(f"原文存在的问题（错误{len(errors)}项，提示{len(warnings)}项）：")
+        lines.extend(f"  [{'错误' if f.severity == 'error' else '提示'}] {f.message}" for f in errors + warnings)
+    else:
+        lines.append("导入时未发现问题。")
+    lines.append("工作簿中的合计由公式重新计算；用 gxxl audit 可把原文印出的合计与重算结果逐项对照。")
+    return "\n".join(lines)

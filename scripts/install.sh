@@ -8,6 +8,7 @@ command -v soffice >/dev/null 2>&1 || need_apt+=(libreoffice-calc libreoffice-wr
 command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
 fc-list 2>/dev/null | grep -qi "noto sans cjk\|noto serif cjk" || need_apt+=(fonts-noto-cjk)
 fc-list 2>/dev/null | grep -qi "wenquanyi" || need_apt+=(fonts-wqy-zenhei)
+fc-list 2>/dev/null | grep -qi "ukai" || need_apt+=(fonts-arphic-ukai)  # a 楷体 for （一） headings in PDFs
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     export DEBIAN_FRONTEND=noninteractive

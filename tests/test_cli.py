@@ -56,7 +56,11 @@ def test_demo(gxxl_cli, tmp_path):
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "d" / "示例_正确.xlsx").exists()
     assert "本年新收5件" in r.stdout
+    from gxxl.libreoffice import soffice
+
+    for ext in ("docx", "html") + (("pdf",) if soffice() else ()):
+        assert (tmp_path / "d" / f"示例_年度报告.{ext}").stat().st_size > 5000, ext
     r = gxxl_cli("demo", "-o", tmp_path / "d")
     assert r.returncode == 2  # refuses to overwrite
-    r = gxxl_cli("demo", "-o", tmp_path / "d", "--force")
+    r = gxxl_cli("demo", "-o", tmp_path / "d", "--force", "--no-pdf")
     assert r.returncode == 0

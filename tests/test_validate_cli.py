@@ -112,10 +112,30 @@ def test_demo_shows_validation(gxxl_cli, tmp_path):
 
 def test_blank_template_text_is_compact(gxxl_cli, tmp_path):
     p = tmp_path / "空白.xlsx"
-    new_workbook(p, organ="某县某局", year=2024, level="县级")
+    new_workbook(p, organ="某县某局", year=2024, level="县级", model_text=False)
     r = gxxl_cli("validate", p)
     assert r.returncode == 1
     # 表三: 24 input rows × 6 applicant columns; 表二: 10; 表四: 4 × 3 groups
     assert "144格未填写" in r.stdout and "D6、E6、F6" in r.stdout and "10格未填写" in r.stdout and "12格未填写" in r.stdout
     assert r.stdout.count("[fill.blank]") == 3  # one line per table sheet
     assert "正文“一、总体情况”未填写" in r.stdout
+
+
+def test_model_text_is_filled_and_flagged(gxxl_cli, tmp_path):
+    """A new workbook's model narrative: placeholders are filled before the text checks, marks are errors."""
+    from gxxl import sample
+
+    p = tmp_path / "model.xlsx"
+    new_workbook(p, meta=sample.SAMPLE_META, values=sample.sample_values())
+    r = gxxl_cli("validate", p, "--format", "json")
+    found = json.loads(r.stdout)[0]["findings"]
+    rules = {f["rule"] for f in found}
+    assert "text.model_text" in rules and "text.placeholder" not in rules
+    assert all(f["sheet"] == "正文" and f["cell"] for f in found if f["rule"] == "text.model_text")
+    assert not any(f["rule"].startswith("text.") and "{{" in (f["message"] or "") for f in found)
+    # a placeholder over a blank cell is an error naming it
+    vals = sample.sample_values()
+    vals["requests.new.natural"] = None
+    new_workbook(tmp_path / "blank.xlsx", meta=sample.SAMPLE_META, values=vals)
+    r = gxxl_cli("validate", tmp_path / "blank.xlsx", "--format", "json")
+    assert any(f["rule"] == "text.placeholder_blank" for f in json.loads(r.stdout)[0]["findings"])

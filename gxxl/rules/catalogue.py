@@ -118,6 +118,10 @@ RULES: tuple[Rule, ...] = (
       "请在“六、其他需要报告的事项”中说明收费通知和信息处理费情况", ("narrative.other", "requests.other_no_fee.*")),
     R("text.overview_length", W, "总体情况超过一千字", "“一、总体情况”共{actual}字，超过{expected}字：{why}", ("narrative.overview",),
       "格式要求总体情况重在聚焦主题、简明客观，篇幅原则上不超过一千字"),
+    R("text.placeholder", E, "正文占位符有误", "{message}", ("narrative.*",)),
+    R("text.placeholder_blank", E, "正文占位符引用的数据未填", "{where}：占位符“{{{{ {name} }}}}”引用的数据未填写，报告中将显示“【未填】”",
+      ("narrative.*",)),
+    R("text.model_text", E, "正文仍是示例文字", "{where}：正文仍有示例提示“{mark}”，请改写为本机关的实际情况", ("narrative.*",)),
     # -- meta ------------------------------------------------------------------------------
     R("meta.required", E, "封面必填项未填", "封面“{label}”未填写", ("meta.organ", "meta.year", "meta.level")),
     R("meta.level", E, "机关层级无效", "机关层级“{actual}”无效，应为：{expected}", ("meta.level",)),

@@ -123,8 +123,9 @@ def _explain(findings: list[Finding], report: AnnualReport, notes: list[str]) ->
 
 def validate(report: AnnualReport, previous: AnnualReport | None = None) -> ValidationResult:
     """Every rule of the catalogue over ``report`` (and ``previous``, last year's report, if given)."""
-    ctx = Ctx(report, previous)
     findings = [_reader_finding(f) for f in report.findings]
+    report = _published(report, findings)
+    ctx = Ctx(report, previous)
     for rule_ids, fn in CHECKS:
         for hit in fn(ctx):
             assert hit.rule in rule_ids, f"{fn.__name__} emitted {hit.rule}"
@@ -135,9 +136,53 @@ def validate(report: AnnualReport, previous: AnnualReport | None = None) -> Vali
     return ValidationResult(report, findings, previous, notes)
 
 
+_PLACEHOLDER = re.compile(r"[{｛][{｛%]")
+_MODEL_MARK = re.compile(r"【请[^】]*】")
+
+
+def _narrative_hit(rule: str, key: str, expected, actual, **fields) -> Finding:
+    loc = schema.layout()[f"narrative.{key}"]
+    return _finding(Hit(rule, [f"narrative.{key}"], loc.sheet, loc.cell, expected, actual, fields=fields))
+
+
+def _published(report: AnnualReport, findings: list[Finding]) -> AnnualReport:
+    """The report with its narrative as it will be published: placeholders filled in.
+
+    Narrative checks must read "收到5件", not "收到{{ 本年新收 }}件". Placeholder problems and
+    leftover model-text marks (【请…】) become findings. jinja2 is imported only when needed.
+    """
+    texts = dict(report.narrative)
+    if any(_PLACEHOLDER.search(t or "") for t in texts.values()):
+        from ..render import narrative as rn  # lazy: jinja2 only for narratives with placeholders
+
+        ctx = rn.context(report)
+        for sec in rn.from_report(report):
+            try:
+                out, blanks = rn.render_section(sec, report, ctx)
+            except rn.NarrativeError as exc:
+                findings.append(_narrative_hit("text.placeholder", sec.key, "已知的占位符（gxxl report --placeholders）",
+                                               str(exc), message=str(exc)))
+                texts[sec.key] = ""  # unusable text: its numbers cannot be checked
+                continue
+            texts[sec.key] = out
+            for where, name in blanks:
+                findings.append(_narrative_hit("text.placeholder_blank", sec.key, "已填写的数据", name,
+                                               where=where, name=name))
+    labels = {f.key: f.label for f in schema.NARRATIVE_FIELDS}
+    for key, text in texts.items():
+        for m in _MODEL_MARK.finditer(text or ""):
+            line = text.count("\n", 0, m.start()) + 1
+            where = f"正文“{labels.get(key, key)}”第{line}行"
+            findings.append(_narrative_hit("text.model_text", key, "本机关的实际情况", m.group(0),
+                                           where=where, mark=m.group(0)[:40]))
+    if texts == report.narrative:
+        return report
+    return dataclasses.replace(report, narrative=texts)
+
+
 def engine_rule_ids() -> set[str]:
     """Rule IDs some registered check can emit (tests compare this with the catalogue)."""
-    return {r for ids, _ in CHECKS for r in ids}
+    return {r for ids, _ in CHECKS for r in ids} | {"text.placeholder", "text.placeholder_blank", "text.model_text"}
 
 
 __all__ = ["ValidationResult", "validate", "RULES"]

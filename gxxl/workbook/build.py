@@ -53,7 +53,9 @@ NOTES_LINES = (
     "4. 表三的“总计”列、“（七）总计”行和表四的“总计”列自动计算，不能修改。",
     "5. 每张表下方有“自动检查”：显示“通过”为正确；“错误”“待填”为必须改正的问题，“提示”为需要核实的情况。封面汇总显示尚有几处问题。",
     "6. 表三每一列必须满足官方勾稽关系：第一项加第二项之和，等于第三项（（七）总计）加第四项之和。",
-    "7. “正文”填写前言、一、总体情况，五、存在的主要问题及改进情况，六、其他需要报告的事项（必须说明信息处理费收取情况）。",
+    "7. “正文”填写前言、一、总体情况，五、存在的主要问题及改进情况，六、其他需要报告的事项（必须说明信息处理费收取情况）。"
+    "已预填的示范文字中，{{ 本年新收 }} 这样的占位符在生成报告时自动换成表中数字，请保留（也可自己添加，列表见 gxxl report --placeholders）；"
+    "【请……】处请改写为本机关的实际情况，否则不能生成正式报告。",
     "8. 对确属正常的“提示”（例如现行有效件数减少是因为文件自然失效），请在下方表格写明规则编号（或数据项代码）和理由，校验时将显示为“已说明”。",
     f"9. 工作表已保护以防误改，保护密码为“{PASSWORD}”。请勿增删行列或改名工作表，否则汇总时无法识别。",
     "10. 不需要启用宏：本表的合计与检查均为普通公式，Excel、WPS、LibreOffice均可使用。",
@@ -336,7 +338,8 @@ class WorkbookBuilder:
 
     def narrative(self) -> None:
         ws = self.wb.create_sheet(schema.SHEET_NARRATIVE)
-        self._title(ws, "年度报告正文", 2, "在右侧浅黄色大格中填写正文（可从Word粘贴）。表格数据会由系统自动生成，无需在此重复填写表格。")
+        self._title(ws, "年度报告正文", 2, "在右侧浅黄色大格中填写正文（可从Word粘贴）。表格数据会由系统自动生成，无需在此重复填写表格。"
+                    "文中 {{ 本年新收 }} 这样的占位符生成报告时自动换成表中数字；【请……】处请改写。")
         ws.column_dimensions["A"].width = 22
         ws.column_dimensions["B"].width = 100
         for f in schema.NARRATIVE_FIELDS:
@@ -362,7 +365,7 @@ class WorkbookBuilder:
             ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
             ws.cell(r, 1, line).alignment = LEFT
             ws.cell(r, 1).font = FONT
-            ws.row_dimensions[r].height = 32
+            ws.row_dimensions[r].height = max(32, 16 * (len(line) // 70 + 1))
         h = NOTES_EXPLANATION_HEADER_ROW
         ws.cell(h - 1, 1, "对“提示”的情况说明").font = BOLD
         for j, text in enumerate(EXPLANATION_HEAD):
@@ -459,9 +462,13 @@ def build_workbook(
     values: dict[str, Any] | None = None,
     narrative: dict[str, str] | None = None,
     explanations: list[tuple[str, str]] | None = None,
+    model_text: bool = True,
 ) -> Workbook:
     """A locked gxxl workbook; optional meta (keys organ/year/level/…), input values by code,
-    narrative (keys preface/overview/problems/other) and explanations (key, text)."""
+    narrative (keys preface/overview/problems/other) and explanations (key, text).
+
+    With ``model_text`` the narrative cells not given are prefilled with the model text
+    (placeholders for every number, 【请…】 where the clerk writes), see gxxl/render/model_text.py."""
     b = WorkbookBuilder()
     wb = b.build()
     loc = schema.layout()
@@ -478,8 +485,11 @@ def build_workbook(
             continue  # sum cells are formulas
         l = loc[code]
         wb[l.sheet].cell(l.row, l.col, v)
+    model: dict[str, str] = {}
+    if model_text and narrative is None:
+        from ..render.model_text import MODEL_NARRATIVE as model
     for f in schema.NARRATIVE_FIELDS:
-        text = (narrative or {}).get(f.key)
+        text = (narrative or {}).get(f.key) or model.get(f.key)
         if text:
             l = loc[f.code]
             wb[l.sheet].cell(l.row, l.col, text)

@@ -15,7 +15,7 @@ from typing import Any
 
 from .. import schema
 from ..errors import ReadError
-from ..model import AnnualReport, DataValue, Explanation, Finding, Source, parse_number
+from ..model import AnnualReport, Finding, Source, cell_text, report_from_cells
 
 _WS = re.compile(r"[\s\u3000]+")
 MAX_BYTES = 50 * 1024 * 1024  # a gxxl workbook is ~40 KB; anything this large is not one
@@ -142,12 +142,26 @@ def _cell(rows: list[list[Any]], row: int, col: int) -> Any:
     return None
 
 
-def _text(v: Any) -> str | None:
-    if v is None:
-        return None
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v).strip() or None
+_text = cell_text
+
+
+def label_findings(rows_of, sheet_map: dict[str, str]) -> list[Finding]:
+    """Structure check: every fixed label of the three tables where the schema puts it.
+
+    ``rows_of(sheet)`` gives a sheet's values from A1 (list of rows); ``sheet_map``
+    maps the schema's sheet names to the names found in the workbook.
+    """
+    out: list[Finding] = []
+    for t in schema.TABLES:
+        rows = rows_of(sheet_map[t.sheet])
+        for loc, text in schema.label_cells(t):
+            got = _cell(rows, loc.row, loc.col)
+            if got != text and norm_label(got) != _norm_cached(text):
+                out.append(Finding(
+                    "structure.label", "error",
+                    f"{sheet_map[t.sheet]} {loc.cell}：表格文字应为“{text}”，实为“{_text(got) or '（空）'}”，表格结构可能被改动，数据位置不可信",
+                    sheet=sheet_map[t.sheet], cell=loc.cell, expected=text, actual=_text(got)))
+    return out
 
 
 def read(path, *, check_structure: bool = True) -> AnnualReport:
@@ -223,54 +237,28 @@ def read(path, *, check_structure: bool = True) -> AnnualReport:
 
     # -- structure check ---------------------------------------------------
     if check_structure:
-        for t in schema.TABLES:
-            rows = rows_of(sheet_map[t.sheet])
-            for loc, text in schema.label_cells(t):
-                got = _cell(rows, loc.row, loc.col)
-                if got != text and norm_label(got) != _norm_cached(text):
-                    rep.findings.append(Finding(
-                        "structure.label", "error",
-                        f"{sheet_map[t.sheet]} {loc.cell}：表格文字应为“{text}”，实为“{_text(got) or '（空）'}”，表格结构可能被改动，数据位置不可信",
-                        sheet=sheet_map[t.sheet], cell=loc.cell, expected=text, actual=_text(got)))
+        rep.findings.extend(label_findings(rows_of, sheet_map))
 
     # -- values ------------------------------------------------------------
     loc = schema.layout()
+    cells: dict[str, tuple] = {}
     for p in schema.DATA_POINTS:
         l = loc[p.code]
         sheet = sheet_map[l.sheet]
-        raw = _cell(rows_of(sheet), l.row, l.col)
-        num, problem, sugg = parse_number(raw, p.kind)
-        dv = DataValue(p.code, raw=raw, sheet=sheet, cell=l.cell)
-        if p.is_sum:
-            dv.stored = num if problem in (None, "text_number") else None
-        else:
-            dv.value, dv.problem, dv.suggestion = num, problem, sugg
-        rep.values[p.code] = dv
-    rep.recompute()
-
-    if sheet_map.get(schema.SHEET_COVER):
-        crows = rows_of(schema.SHEET_COVER)
-        for f in schema.META_FIELDS:
-            l = loc[f.code]
-            v = _cell(crows, l.row, l.col)
-            key = f.code.split(".", 1)[1]
-            if key == "year" and isinstance(v, float) and v.is_integer():
-                v = int(v)
-            elif isinstance(v, str):
-                v = v.strip() or None
-            rep.meta[key] = v
-    if sheet_map.get(schema.SHEET_NARRATIVE):
-        nrows = rows_of(schema.SHEET_NARRATIVE)
-        for f in schema.NARRATIVE_FIELDS:
-            l = loc[f.code]
-            rep.narrative[f.key] = (_text(_cell(nrows, l.row, l.col)) or "")
+        cells[p.code] = (_cell(rows_of(sheet), l.row, l.col), sheet, l.cell)
+    for s, fields in ((schema.SHEET_COVER, schema.META_FIELDS), (schema.SHEET_NARRATIVE, schema.NARRATIVE_FIELDS)):
+        if sheet_map.get(s):
+            for f in fields:
+                l = loc[f.code]
+                cells[f.code] = (_cell(rows_of(s), l.row, l.col), s, l.cell)
+    explanations = []
     if sheet_map.get(schema.SHEET_NOTES):
         xrows = rows_of(schema.SHEET_NOTES)
         for r in range(schema.EXPLANATION_FIRST_ROW, schema.EXPLANATION_FIRST_ROW + schema.EXPLANATION_ROWS):
-            key, text = _text(_cell(xrows, r, 1)), _text(_cell(xrows, r, 2))
-            if key or text:
-                rep.explanations.append(Explanation(key or "", text or "", schema.SHEET_NOTES, f"A{r}"))
-    return rep
+            explanations.append((_cell(xrows, r, 1), _cell(xrows, r, 2), schema.SHEET_NOTES, f"A{r}"))
+    filled = report_from_cells(cells, explanations, rep.source)
+    filled.findings = rep.findings
+    return filled
 
 
 def _looks_2019(wb, names: list[str]) -> bool:
