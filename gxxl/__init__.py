@@ -7,7 +7,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "read", "new_workbook", "validate", "report", "AnnualReport", "ReadError"]
+__all__ = ["__version__", "read", "new_workbook", "validate", "report", "consolidate", "AnnualReport", "ReadError"]
 
 
 def read(path, **kw):
@@ -50,6 +50,11 @@ def __getattr__(name):
         from .model import AnnualReport
 
         return AnnualReport
+    if name == "consolidate":
+        # the module is callable: gxxl.consolidate(paths, roster=…, year=…) -> ConsolidationResult
+        import importlib
+
+        return importlib.import_module(".consolidate", __name__)
     if name == "ReadError":
         from .errors import ReadError
 

@@ -308,6 +308,56 @@ def addin_uninstall_cmd(target_dir):
         click.echo("没有找到已安装的gxxl加载项。")
 
 
+@cli.command("consolidate")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@click.option("--roster", type=click.Path(dir_okay=False), help="名单文件（.xlsx或.csv，第一列机关名称，可有“别名”“代码”列）")
+@click.option("--year", type=int, help="汇总年度（默认按多数文件的年度）")
+@click.option("--previous", type=click.Path(), help="上年汇总工作簿（或上年各单位工作簿所在文件夹），用于同比和跨年校验")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="输出的汇总工作簿（.xlsx）；不给则只显示报送情况")
+@click.option("--jobs", type=int, default=0, help="并行进程数（默认：全部CPU核）")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="输出格式")
+@click.option("--csv", "csv_dir", type=click.Path(file_okay=False), help="另把明细、问题清单、报送情况导出为CSV到此文件夹")
+@click.option("--include", default=None, help="计入汇总的状态，逗号分隔（默认：通过,仅提示,有错误）")
+@click.option("--name", help="汇总单位名称（默认：“所在地区（汇总）”）")
+@click.option("--level", help="汇总工作簿的机关层级（默认：多数文件的层级）")
+@click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
+def consolidate_cmd(inputs, roster, year, previous, output, jobs, fmt, csv_dir, include, name, level, force):
+    """汇总各单位报送的工作簿（文件、文件夹或.zip压缩包）：报送情况、问题清单、合计、图表。
+
+    退出码：0 全部通过；1 有错误、无法读取、年度不符或有未报送单位；2 输入或输出无法使用。
+    """
+    from .consolidate import CSV_NAMES, DEFAULT_INCLUDE, consolidate
+    from .fileio import check_output
+
+    if output:
+        check_output(output, force=force)  # fail before the long run, not after it
+    for n in CSV_NAMES if csv_dir else ():
+        check_output(Path(csv_dir) / n, force=force)
+    if level is not None:
+        from .schema import LEVELS
+
+        if level not in LEVELS:
+            raise GxxlError(f"机关层级“{level}”无效，应为：{'、'.join(LEVELS)}")
+    inc = tuple(s.strip() for s in include.replace("，", ",").split(",") if s.strip()) if include else DEFAULT_INCLUDE
+    exclude = [output] if output else []
+    res = consolidate(list(inputs), roster=roster, year=year, previous=previous, jobs=jobs or None, include=inc,
+                      name=name, level=level, exclude=exclude)
+    written = []
+    if output:
+        written.append(str(res.to_xlsx(output, force=force)))
+    if csv_dir:
+        written.extend(str(p) for p in res.to_csv(csv_dir, force=force))
+    if fmt == "json":
+        data = res.to_json()
+        data["outputs"] = written
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        click.echo(res.summary_text())
+        for w in written:
+            click.echo(f"已写出：{w}")
+    click.get_current_context().exit(res.exit_code)
+
+
 def main(argv=None):
     try:
         cli.main(args=argv, prog_name="gxxl", standalone_mode=True)

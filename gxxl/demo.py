@@ -45,6 +45,10 @@ def run_demo(outdir=None, *, force: bool = False, echo=print, pdf: bool = True) 
         echo("    （未找到LibreOffice，未生成PDF）")
     _import_step(files, out, force, echo)
     result["files"] = {k: str(v) for k, v in files.items()}
+    echo("【6】汇总一个示例县：6个部门，5个报送（其中1个有错误），1个未报送")
+    from .sample_county import demo_county
+
+    result["county"] = demo_county(out, force=force, echo=echo)
     echo(f"完成。所有文件在：{out}")
     return result
 
