@@ -152,6 +152,8 @@ RULES: tuple[Rule, ...] = (
     R("structure.sheet_missing", E, "缺少工作表", "{message}", source="reader"),
     R("structure.sheet_renamed", W, "工作表被改名", "{message}", source="reader"),
     R("structure.meta_sheet", W, "缺少隐藏信息页", "{message}", source="reader"),
+    R("structure.macros_ignored", W, "含有宏（未运行）", "{message}", source="reader"),
+    R("structure.outside_ignored", W, "表格以外的内容已忽略", "{message}", source="reader"),
     R("notes.unknown_key", W, "说明页编号无效", "“说明”页{cell}的“{actual}”既不是规则编号也不是数据项代码，这条说明不会生效"),
 )
 

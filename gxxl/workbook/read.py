@@ -8,7 +8,6 @@ Macros are never run; formulas are never evaluated.
 from __future__ import annotations
 
 import re
-import zipfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -16,11 +15,9 @@ from typing import Any
 from .. import schema
 from ..errors import ReadError
 from ..model import AnnualReport, Finding, Source, cell_text, report_from_cells
+from .guard import open_workbook, sheet_rows
 
 _WS = re.compile(r"[\s\u3000]+")
-MAX_BYTES = 50 * 1024 * 1024  # a gxxl workbook is ~40 KB; anything this large is not one
-MAX_UNZIPPED = 200 * 1024 * 1024
-MAX_RATIO = 200
 
 
 def norm_label(text: Any) -> str:
@@ -32,102 +29,6 @@ def norm_label(text: Any) -> str:
 @lru_cache(maxsize=None)
 def _norm_cached(text: str) -> str:
     return norm_label(text)
-
-
-def _sniff(path: Path) -> str:
-    """'zip' | 'ole' | 'encrypted' | 'html' | 'text' | 'empty' | 'unknown'."""
-    with open(path, "rb") as fh:
-        head = fh.read(2048)
-    if not head:
-        return "empty"
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        return "zip"
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        data = path.read_bytes()
-        if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
-            return "encrypted"
-        return "ole"
-    low = head.lower().lstrip()
-    if low.startswith(b"<") and (b"<html" in low or b"<table" in low or b"<!doctype" in low or b"<?xml" in low):
-        return "html"
-    if b"\x00" in head:
-        return "unknown"
-    try:
-        head.decode("utf-8")
-        return "text"
-    except UnicodeDecodeError:
-        return "unknown"
-
-
-def _check_zip(path: Path) -> str | None:
-    """Refuse zip bombs and broken zips; return the saved time from docProps/core.xml (one zip open)."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-            total = sum(i.file_size for i in infos)
-            packed = sum(i.compress_size for i in infos) or 1
-            if total > MAX_UNZIPPED or total / packed > MAX_RATIO and total > 10 * 1024 * 1024:
-                raise ReadError(path, "文件解压后异常巨大（疑似压缩炸弹），已拒绝读取", hint="请向报送单位索取正常保存的工作簿")
-            names = {i.filename for i in infos}
-            if "xl/vbaProject.bin" in names:
-                pass  # macros are never executed; calamine reads values only
-            if "docProps/core.xml" not in names:
-                return None
-            try:
-                xml = zf.read("docProps/core.xml")[:20000].decode("utf-8", "replace")
-            except Exception:  # a damaged property part does not make the workbook unusable
-                return None
-        m = re.search(r"<dcterms:modified[^>]*>([^<]+)<", xml)
-        return m.group(1).strip() if m else None
-    except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, OSError):
-        raise ReadError(path, "文件已损坏或不完整（可能未下载完或传输中断），无法打开",
-                        hint="请重新下载或请报送单位重新发送") from None
-
-
-def _saved_at(path: Path) -> str | None:
-    try:
-        with zipfile.ZipFile(path) as zf:
-            if "docProps/core.xml" not in zf.namelist():
-                return None
-            xml = zf.read("docProps/core.xml")[:20000].decode("utf-8", "replace")
-        m = re.search(r"<dcterms:modified[^>]*>([^<]+)<", xml)
-        return m.group(1).strip() if m else None
-    except Exception:  # optional metadata: a damaged member (zlib.error, unsupported zip version) must not stop the read
-        return None
-
-
-def _open(path: Path):
-    from python_calamine import CalamineWorkbook
-
-    if not path.exists():
-        raise ReadError(path, "文件不存在")
-    if path.is_dir():
-        raise ReadError(path, "这是一个文件夹，不是工作簿文件")
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise ReadError(path, f"文件过大（{size // 1024 // 1024} MB），不是gxxl年报工作簿")
-    kind = _sniff(path)
-    if kind == "empty":
-        raise ReadError(path, "文件是空的（0字节）", hint="请报送单位重新发送")
-    if kind == "encrypted":
-        raise ReadError(path, "文件设置了打开密码，无法读取",
-                        hint="请报送单位在Excel中“文件→信息→保护工作簿→用密码进行加密”处清除密码后重新发送")
-    if kind == "html":
-        raise ReadError(path, "文件实为网页（HTML）格式，只是扩展名为表格", hint="请在Excel或WPS中另存为.xlsx后再报送")
-    if kind == "text":
-        raise ReadError(path, "文件是纯文本（可能是CSV改名），不是gxxl年报工作簿", hint="请使用gxxl下发的工作簿填写")
-    if kind == "unknown":
-        raise ReadError(path, "不是电子表格文件（无法识别的文件内容）")
-    saved_at = _check_zip(path) if kind == "zip" else None
-    try:
-        return CalamineWorkbook.from_path(str(path)), saved_at
-    except Exception as exc:  # calamine raises its own error types
-        raise ReadError(path, f"无法作为电子表格打开（{type(exc).__name__}）",
-                        hint="文件可能已损坏，请用Excel或WPS打开后另存为.xlsx") from None
-
-
-def _sheet_rows(wb, name: str) -> list[list[Any]]:
-    return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
 
 
 def _cell(rows: list[list[Any]], row: int, col: int) -> Any:
@@ -166,7 +67,8 @@ def label_findings(rows_of, sheet_map: dict[str, str]) -> list[Finding]:
 
 def read(path, *, check_structure: bool = True) -> AnnualReport:
     path = Path(path)
-    wb, saved_at = _open(path)
+    opened = open_workbook(path)
+    wb = opened.book
     try:
         names = list(wb.sheet_names)
     except Exception:
@@ -177,7 +79,7 @@ def read(path, *, check_structure: bool = True) -> AnnualReport:
     def rows_of(sheet: str) -> list[list[Any]]:
         if sheet not in cache:
             try:
-                cache[sheet] = _sheet_rows(wb, sheet)
+                cache[sheet] = sheet_rows(wb, sheet)
             except Exception:
                 raise ReadError(path, "工作表内容无法读取，文件可能已损坏", sheet=sheet) from None
         return cache[sheet]
@@ -209,7 +111,15 @@ def read(path, *, check_structure: bool = True) -> AnnualReport:
         rep.findings.append(Finding("structure.meta_sheet", "warning",
                                     f"缺少隐藏信息页“{schema.SHEET_META}”，无法确认格式版本，按{schema.FORMAT_VERSION}格式读取",
                                     sheet=None))
-    rep.source.saved_at = saved_at if path.suffix.lower() in (".xlsx", ".xlsm") else None
+    rep.source.saved_at = opened.saved_at
+    if opened.macros:
+        rep.findings.append(Finding("structure.macros_ignored", "warning",
+                                    "工作簿中含有宏（VBA代码），gxxl只读取单元格中的数值，宏没有运行；"
+                                    "gxxl下发的工作簿不需要宏，请报送单位另存为.xlsx后报送", sheet=None))
+    for sheet, far in opened.cut.items():
+        rep.findings.append(Finding("structure.outside_ignored", "warning",
+                                    f"工作表“{sheet}”在远离表格的位置（最远到{far}）还有内容，已忽略；请删除多余内容",
+                                    sheet=sheet, cell=far))
 
     # -- locate sheets (tolerate a renamed table sheet by its title) --------
     sheet_map: dict[str, str] = {}
@@ -264,7 +174,7 @@ def read(path, *, check_structure: bool = True) -> AnnualReport:
 def _looks_2019(wb, names: list[str]) -> bool:
     for n in names[:10]:
         try:
-            rows = wb.get_sheet_by_name(n).to_python()
+            rows = sheet_rows(wb, n, 80, 20)
         except Exception:
             continue
         text = "".join(str(v) for r in rows[:80] for v in r[:20])
