@@ -516,11 +516,13 @@ def load_roster(path) -> Roster:
         else:
             rows = [list(r) for r in csv.reader(io.StringIO(text))]
     elif low in WORKBOOK_SUFFIXES:
-        try:
-            from python_calamine import CalamineWorkbook
+        from .workbook.guard import open_workbook, sheet_rows
 
-            wb = CalamineWorkbook.from_path(str(p))
-            rows = wb.get_sheet_by_index(0).to_python()
+        try:
+            book = open_workbook(p).book
+            rows = sheet_rows(book, book.sheet_names[0], nrows=None, ncols=50)
+        except ReadError as exc:
+            raise GxxlError(f"名单文件无法读取：{exc}") from None
         except Exception:
             raise GxxlError(f"名单文件“{p}”无法读取，请确认是正常的Excel文件（第一张工作表第一列为机关名称）") from None
     else:
@@ -606,14 +608,14 @@ def load_previous(path, *, jobs=None) -> Previous:
 
 def _previous_details(p: Path) -> tuple[dict, dict]:
     """Per-organ rows from the 明细 sheet of a consolidated workbook (empty for a bureau's own file)."""
-    from python_calamine import CalamineWorkbook
+    from .workbook.guard import open_workbook, sheet_rows
 
     try:
-        wb = CalamineWorkbook.from_path(str(p))
+        wb = open_workbook(p).book
         if "明细" not in wb.sheet_names:
             return {}, {}
-        rows = wb.get_sheet_by_name("明细").to_python(skip_empty_area=False)
-    except Exception:
+        rows = sheet_rows(wb, "明细", nrows=None, ncols=None)
+    except Exception:  # optional: a bureau's own workbook has no 明细
         return {}, {}
     hdr = next((i for i, r in enumerate(rows[:10]) if "机关名称" in r), None)
     code_row = next((i for i, r in enumerate(rows[:10]) if schema.CODES[0] in r), None)
@@ -1140,7 +1142,7 @@ class ConsolidationResult:
     def to_csv(self, folder, *, force: bool = False) -> list[Path]:
         """明细.csv (codes as column names), 问题清单.csv and 报送情况.csv, UTF-8 with BOM for Excel."""
         from .fileio import atomic_path
-        from .xlsxfast import safe_text
+        from .safety import neutralise
 
         d = Path(folder)
         if d.exists() and not d.is_dir():
@@ -1153,7 +1155,7 @@ class ConsolidationResult:
             safe = df.copy()
             for col in safe.columns:
                 if not pd.api.types.is_numeric_dtype(safe[col]):  # object or (pandas 3) str columns
-                    safe[col] = safe[col].map(safe_text)
+                    safe[col] = safe[col].map(neutralise)
             with atomic_path(d / fname, force=force) as tmp:
                 safe.to_csv(tmp, index=False, encoding="utf-8-sig")
             out.append(d / fname)

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 from . import schema
 from .fileio import atomic_path
 from .schema import col_letter
-from .xlsxfast import BigTable, safe_text, save, write_template_rows
+from .safety import neutralise
+from .xlsxfast import BigTable, save, write_template_rows
 
 if TYPE_CHECKING:
     from .consolidate import ConsolidationResult
@@ -44,7 +45,7 @@ def _styles():
 def _header(ws, row: int, labels, st, *, height: float | None = None) -> None:
     first = None
     for c, text in enumerate(labels, start=1):
-        cell = ws.cell(row, c, safe_text(text))
+        cell = ws.cell(row, c, neutralise(text))
         if first is None:
             cell.font, cell.fill, cell.border, cell.alignment = st["bold"], st["head_fill"], st["border"], st["center"]
             first = cell
@@ -238,7 +239,7 @@ def _sheet_charts(wb, res, st, idx: int) -> None:
     ci = {c: i for i, c in enumerate(schema.CODES)}
 
     def organ(f):
-        return safe_text(f.organ or f.roster_name or f.file)
+        return neutralise(f.organ or f.roster_name or f.file)
 
     def val(f, code):
         v = f.values[ci[code]]
@@ -319,7 +320,7 @@ def build(res: "ConsolidationResult"):
     """(openpyxl Workbook, big tables) for the consolidated workbook."""
     from .workbook.build import build_workbook
 
-    meta = {k: safe_text(v) for k, v in res.meta.items() if v not in (None, "")}
+    meta = {k: neutralise(v) for k, v in res.meta.items() if v not in (None, "")}
     values = {c: res.report.values[c].value for c in schema.INPUT_CODES}
     wb = build_workbook(meta, values)
     st = _styles()

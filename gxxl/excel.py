@@ -27,6 +27,7 @@ from typing import Any
 from . import schema
 from .errors import GxxlError
 from .model import AnnualReport, Finding, Source, report_from_cells
+from .safety import is_formula_like, neutralise
 
 RESULTS_SHEET = "校验结果"
 ERROR_FILL = "#FF7C80"  # distinct from the input (FFF2CC) and sum (E7E6E6) fills
@@ -36,6 +37,7 @@ RESULTS_HEAD = ("序号", "级别", "规则", "说明", "位置（点击跳转�
 RECORD_COL = 10  # J: where the record of marks starts (J..M), used by clear_marks
 RECORD_HEAD = ("清除标记用记录（请勿修改）：工作表", "单元格", "原填充色", "已加批注")
 RESULTS_FIRST_ROW = 4
+GRID_MAX = (5000, 40)  # rows, columns read from a sheet: the tables need 60 x 15, the results sheet ~300 x 13
 MAX_CELLS_PER_FINDING = 30
 # VBA macros of the gxxl add-in that (un)lock the workbook for clients that
 # cannot call Worksheet.Unprotect themselves (xlwings' VBA remote client, macOS).
@@ -145,11 +147,13 @@ class _Client:
         return name in self.sheet_names()
 
     def grid(self, sheet: str) -> list[list[Any]]:
-        """A sheet's values from A1 to the end of its used range (cached)."""
+        """A sheet's values from A1 to the end of its used range, at most GRID_MAX (cached).
+
+        One stray entry in XFD1048576 would otherwise make Excel hand over 17 billion cells."""
         if sheet not in self._grids:
             sh = self.book.sheets[sheet]
             last = sh.used_range.last_cell
-            rows = sh.range((1, 1), (last.row, last.column)).options(ndim=2).value
+            rows = sh.range((1, 1), (min(last.row, GRID_MAX[0]), min(last.column, GRID_MAX[1]))).options(ndim=2).value
             self._grids[sheet] = rows or []
         return self._grids[sheet]
 
@@ -484,7 +488,8 @@ def _results_rows(result, marks: dict[tuple[str, str], Mark], data_names=None) -
         msg = f.message
         if f.explained and f.explanation:
             msg += f"（说明：{f.explanation}）"
-        rows.append([i, _severity_label(f), f.rule, msg, link, f.sheet, f.cell])
+        # written as values that Excel parses: user text (sheet names, typed values) must not become a formula
+        rows.append([i, _severity_label(f), f.rule, neutralise(msg), link, neutralise(f.sheet), f.cell])
     return rows
 
 
@@ -498,7 +503,7 @@ def _write_results(c: _Client, result, marks: dict[tuple[str, str], Mark]) -> No
            + [None] * (width - 1),
            list(RESULTS_HEAD) + [None] * (RECORD_COL - 1 - len(RESULTS_HEAD)) + list(RECORD_HEAD)]
     body = [r + [None] * (RECORD_COL - 1 - len(r)) for r in _results_rows(result, marks)]
-    record = [[m.sheet, m.cell, m.original, "是" if m.note else "否"] for m in marks.values() if m.color]
+    record = [[neutralise(m.sheet), m.cell, m.original, "是" if m.note else "否"] for m in marks.values() if m.color]
     n = max(len(body), len(record))
     for i in range(n):
         row = body[i] if i < len(body) else [None] * (RECORD_COL - 1)
@@ -533,6 +538,8 @@ def _clear(c: _Client, lock: _Lock) -> int:
         if not sheet or not cell or not original:
             continue
         sheet, cell, original = str(sheet), str(cell), str(original)
+        if sheet.startswith("'") and is_formula_like(sheet[1:]) and not c.has_sheet(sheet):
+            sheet = sheet[1:]  # neutralised when written (Excel hides the apostrophe, other engines keep it)
         if (sheet, cell) in done or not c.has_sheet(sheet) or not lock.can_mark(sheet):
             continue
         done.add((sheet, cell))

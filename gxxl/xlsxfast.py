@@ -18,23 +18,15 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator, Sequence
 from xml.sax.saxutils import escape
 
+from .safety import clean_xml_text, neutralise
 from .schema import col_letter
 
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-INJECTION_CHARS = ("=", "+", "-", "@", "\t", "\r")
 _PRESERVE = ' xml:space="preserve"'
 _PLACEHOLDER_TEXT = "\u2063gxxl\u2063"  # never user text
 
 
-def safe_text(value: Any) -> Any:
-    """Neutralise spreadsheet formula injection in user text: a leading = + - @ gets a quote."""
-    if isinstance(value, str) and value.startswith(INJECTION_CHARS):
-        return "'" + value
-    return value
-
-
 def _xml_text(s: str) -> str:
-    return escape(_ILLEGAL_XML.sub("", s))
+    return escape(clean_xml_text(s))
 
 
 @dataclass
@@ -115,7 +107,7 @@ def _render_rows(table: BigTable, style_ids: list[list[str]], chunk: int = 500) 
             else:
                 x = texts.get(v)
                 if x is None:  # statuses, levels, dates repeat: escape each text once
-                    x = _xml_text(str(safe_text(v)))
+                    x = _xml_text(str(neutralise(v)))
                     sp = _PRESERVE if x != x.strip() else ""
                     x = f' t="inlineStr"><is><t{sp}>{x}</t></is></c>'
                     if len(texts) < 100_000:

@@ -21,9 +21,6 @@ def write_bureau(path: Path, organ: str, *, year: int = 2024, level: str = "åŽ¿ç
                  saved: datetime | None = None, region: str = REGION) -> dict:
     v = dict(values) if values is not None else sc.bureau_values(random.Random(seed), level=level)
     wb = build_workbook({"organ": organ, "year": year, "level": level, "region": region}, v, sc.narrative(organ, year))
-    if organ.startswith("="):  # a text value that looks like a formula, as typed by a hostile sender
-        loc = schema.layout()["meta.organ"]
-        wb[loc.sheet].cell(loc.row, loc.col).data_type = "s"
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     if saved is not None:  # openpyxl stamps "now" when saving: set the save time as Excel would have

@@ -19,6 +19,8 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .. import __version__, schema
+from ..errors import GxxlError
+from ..safety import EXCEL_CELL_MAX, set_text
 from ..schema import a1, col_letter
 
 PASSWORD = "gxxl"  # documented in the README and the 说明 sheet: protection prevents accidents, not tampering
@@ -172,6 +174,8 @@ class WorkbookBuilder:
             c.fill = INPUT_FILL
             c.protection = Protection(locked=False)
             c.alignment = LEFT
+            if f.code != "meta.year":
+                c.number_format = "@"  # typed text stays text, even "=…" (gxxl.safety)
             ws.cell(loc.row, 3, f.hint).font = HINT
             _style_range(ws, loc.row, 1, loc.row, 3)
             self._name(f.code, ws.title, f"${col_letter(loc.col)}${loc.row}")
@@ -351,6 +355,7 @@ class WorkbookBuilder:
             c.alignment = TOP_LEFT
             c.protection = Protection(locked=False)
             c.font = FONT
+            c.number_format = "@"
             ws.row_dimensions[loc.row].height = 260 if f.key != "preface" else 120
             _style_range(ws, loc.row, 1, loc.row, 2)
             self._name(f.code, ws.title, f"${col_letter(loc.col)}${loc.row}")
@@ -380,6 +385,7 @@ class WorkbookBuilder:
                 cell.border = BORDER
                 cell.protection = Protection(locked=False)
                 cell.alignment = LEFT
+                cell.number_format = "@"
         self._name("explanations", ws.title, f"$A${h + 1}:$B${h + schema.EXPLANATION_ROWS}")
 
     def meta_sheet(self) -> None:
@@ -457,6 +463,12 @@ def _span(locs: list) -> list[str]:
     return out
 
 
+def _fits(value: Any, what: str) -> Any:
+    if isinstance(value, str) and len(value) > EXCEL_CELL_MAX:
+        raise GxxlError(f"“{what}”有{len(value)}字，超过Excel单元格上限{EXCEL_CELL_MAX}字，无法写入工作簿；请精简后再试")
+    return value
+
+
 def build_workbook(
     meta: dict[str, Any] | None = None,
     values: dict[str, Any] | None = None,
@@ -472,11 +484,12 @@ def build_workbook(
     b = WorkbookBuilder()
     wb = b.build()
     loc = schema.layout()
+    # Text from users goes in as text cells (gxxl.safety.set_text): openpyxl would make "=…" a formula.
     for k, v in (meta or {}).items():
         code = k if k.startswith("meta.") else f"meta.{k}"
         if code in loc and v is not None:
             l = loc[code]
-            wb[l.sheet].cell(l.row, l.col, v)
+            set_text(wb[l.sheet].cell(l.row, l.col), _fits(v, code))
     for code, v in (values or {}).items():
         p = schema.POINTS.get(code)
         if p is None:
@@ -484,7 +497,7 @@ def build_workbook(
         if p.is_sum:
             continue  # sum cells are formulas
         l = loc[code]
-        wb[l.sheet].cell(l.row, l.col, v)
+        set_text(wb[l.sheet].cell(l.row, l.col), _fits(v, code))
     model: dict[str, str] = {}
     if model_text and narrative is None:
         from ..render.model_text import MODEL_NARRATIVE as model
@@ -492,13 +505,13 @@ def build_workbook(
         text = (narrative or {}).get(f.key) or model.get(f.key)
         if text:
             l = loc[f.code]
-            wb[l.sheet].cell(l.row, l.col, text)
+            set_text(wb[l.sheet].cell(l.row, l.col), _fits(text, f.label))
     ws = wb[schema.SHEET_NOTES]
     for i, (key, text) in enumerate(explanations or []):
         if i >= schema.EXPLANATION_ROWS:
             break
-        ws.cell(NOTES_EXPLANATION_HEADER_ROW + 1 + i, 1, key)
-        ws.cell(NOTES_EXPLANATION_HEADER_ROW + 1 + i, 2, text)
+        set_text(ws.cell(NOTES_EXPLANATION_HEADER_ROW + 1 + i, 1), _fits(key, "说明"))
+        set_text(ws.cell(NOTES_EXPLANATION_HEADER_ROW + 1 + i, 2), _fits(text, "说明"))
     wb.properties.creator = "gxxl"
     wb.properties.title = "政府信息公开工作年度报告填报工作簿"
     wb.properties.modified = datetime.now(timezone.utc).replace(tzinfo=None)

@@ -1,0 +1,211 @@
+"""Hostile and odd workbooks at the reader (gxxl.workbook.guard): macros, far cells, cell bombs,
+encryption, renamed formats, files re-saved by LibreOffice as .xls/.ods, lying zips.
+
+Each case is a real file: written by gxxl, by LibreOffice headless, or a gxxl workbook whose
+package was edited the way another program (or an attacker) would. Never a traceback, the
+values where they can be read, inputs byte-identical.
+"""
+from __future__ import annotations
+
+import struct
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from gxxl import read, sample
+from gxxl.consolidate import load_roster
+from gxxl.errors import GxxlError, ReadError
+from gxxl.workbook import guard
+from gxxl.workbook.api import new_workbook
+
+from conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory) -> Path:
+    p = tmp_path_factory.mktemp("hostile") / "基础.xlsx"
+    new_workbook(p, meta=sample.SAMPLE_META, values=sample.sample_values(), narrative=sample.SAMPLE_NARRATIVE)
+    return p
+
+
+def _with_vba(src: Path, dst: Path) -> Path:
+    from gxxl import addin
+
+    vba = zipfile.ZipFile(addin.skeleton_path()).read("xl/vbaProject.bin")
+    return _edit(src, dst, {
+        "[Content_Types].xml": lambda b: b.replace(b"</Types>", b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>'),
+        "xl/_rels/workbook.xml.rels": lambda b: b.replace(b"</Relationships>", b'<Relationship Id="rIdVBA" Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" Target="vbaProject.bin"/></Relationships>'),
+    }, add={"xl/vbaProject.bin": vba})
+
+
+@pytest.fixture(scope="module")
+def xls(base, tmp_path_factory) -> dict[str, Path]:
+    """LibreOffice's .xls of: the sample, the sample with a VBA project, a sheet with a value in IV65536."""
+    from openpyxl import Workbook
+
+    from gxxl.libreoffice import convert, soffice
+
+    if soffice() is None:
+        pytest.skip("LibreOffice not installed")
+    d = tmp_path_factory.mktemp("xls")
+    big = Workbook()
+    big.active.title = "表三 依申请公开"
+    big.active["A1"], big.active["IV65536"] = 1, 2
+    big.save(d / "大表.xlsx")
+    outs = convert([base, _with_vba(base, d / "带宏表.xlsm"), d / "大表.xlsx"], d / "out", "xls")
+    return dict(zip(("plain", "macro", "big"), outs))
+
+
+def _edit(src: Path, dst: Path, edits: dict, add: dict | None = None) -> Path:
+    """Copy a package, applying edits {member: fn(bytes) -> bytes} and adding members."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for i in zin.infolist():
+            body = zin.read(i.filename)
+            if i.filename in edits:
+                body = edits[i.filename](body)
+            zout.writestr(i.filename, body)
+        for name, body in (add or {}).items():
+            zout.writestr(name, body)
+    return dst
+
+
+def _read_unchanged(p: Path):
+    before = p.read_bytes()
+    try:
+        return read(p)
+    finally:
+        assert p.read_bytes() == before
+
+
+def _sheet_part(name: str = "sheet3.xml") -> str:
+    return f"xl/worksheets/{name}"  # 表三 依申请公开 is the third sheet the builder writes
+
+
+def test_value_in_the_last_cell_is_cut_not_a_crash(base, tmp_path):
+    """calamine allocates first-to-last cell: XFD1048576 alone made it abort the process (512 GB)."""
+    p = _edit(base, tmp_path / "远处.xlsx", {_sheet_part(): lambda b: b.replace(
+        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>')})
+    # in a child process: if the guard ever fails, the abort must not take pytest with it
+    code = ("import sys; from gxxl import read; r = read(sys.argv[1]); "
+            "print(r.get('requests.new.total'), [(f.rule, f.sheet, f.cell) for f in r.findings])")
+    out = subprocess.run([sys.executable, "-c", code, str(p)], capture_output=True, text=True, timeout=120,
+                         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "5 [('structure.outside_ignored', '表三 依申请公开', 'XFD1048576')]"
+    rep = _read_unchanged(p)
+    assert rep.get("requests.new.natural") == sample.sample_values()["requests.new.natural"]
+
+
+def test_far_cell_without_references_is_refused(base, tmp_path):
+    # rows and cells without r="…" follow each other; a far r="…" plus many of them cannot be cut safely
+    filler = b'<row><c><v>1</v></c></row>' * 5 + b'<row r="1048570"><c r="XFA1048570"><v>1</v></c><c><v>2</v></c></row>'
+    p = _edit(base, tmp_path / "无引用.xlsx", {_sheet_part(): lambda b: b.replace(b"</sheetData>", filler + b"</sheetData>")})
+    with pytest.raises(ReadError, match="异常巨大") as ei:
+        _read_unchanged(p)
+    assert "表三 依申请公开" in str(ei.value) and str(p) in str(ei.value)
+
+
+def test_ods_cell_bomb_is_refused(base, tmp_path):
+    """A 1 KB content.xml asking for 10,000 columns x 9,000 rows cost calamine 5 GB and 13 s."""
+    from gxxl.libreoffice import convert, soffice
+
+    if soffice() is None:
+        pytest.skip("LibreOffice not installed")
+    ods = convert([base], tmp_path / "ods", "ods")[0]
+    assert read(ods).get("requests.new.total") == 5  # LibreOffice's own .ods reads
+    bomb = (b'<table:table-row table:number-rows-repeated="9000"><table:table-cell table:number-columns-repeated="10000" '
+            b'office:value-type="float" office:value="1"/></table:table-row>')
+    p = _edit(ods, tmp_path / "炸弹.ods", {"content.xml": lambda b: b.replace(b"</table:table>", bomb + b"</table:table>", 1)})
+    with pytest.raises(ReadError, match="异常巨大"):
+        _read_unchanged(p)
+
+
+def test_xlsm_macros_are_not_run_and_reported(base, tmp_path):
+    rep = _read_unchanged(_with_vba(base, tmp_path / "带宏.xlsm"))
+    assert rep.get("requests.new.total") == 5
+    [f] = rep.findings
+    assert (f.rule, f.severity) == ("structure.macros_ignored", "warning") and "宏没有运行" in f.message
+    from gxxl.rules import validate
+
+    assert "structure.macros_ignored" in {x.rule for x in validate(rep).warnings}
+
+
+def test_libreoffice_xls_and_xls_with_vba_read(xls, base, tmp_path):
+    """.xls re-saved by LibreOffice: values read; the VBA storage it keeps is reported."""
+    for p, rules in ((xls["plain"], []), (xls["macro"], ["structure.macros_ignored"])):
+        rep = _read_unchanged(p)
+        assert rep.get("requests.new.total") == 5 and rep.organ == sample.SAMPLE_META["organ"]
+        assert rep.values["requests.new.total"].stored == 5  # LibreOffice recalculated and stored it
+        assert [f.rule for f in rep.findings] == rules
+    # an .xlsx renamed to .xls reads by content
+    renamed = tmp_path / "改名.xls"
+    renamed.write_bytes(base.read_bytes())
+    assert _read_unchanged(renamed).get("requests.new.total") == 5
+
+
+def test_xls_too_large_is_refused(xls):
+    with pytest.raises(ReadError, match="异常巨大") as ei:
+        _read_unchanged(xls["big"])
+    assert "表三 依申请公开" in str(ei.value)
+
+
+def test_encrypted_xlsx_real_and_xls_filepass(xls, base, tmp_path):
+    msoffcrypto = pytest.importorskip("msoffcrypto.format.ooxml")
+    p = tmp_path / "加密.xlsx"
+    with open(base, "rb") as src, open(p, "wb") as out:
+        msoffcrypto.OOXMLFile(src).encrypt("secret", out)
+    with pytest.raises(ReadError, match="打开密码") as ei:
+        _read_unchanged(p)
+    assert "清除密码" in str(ei.value)
+    # an .xls encrypted by Excel has a FILEPASS record after the workbook's BOF
+    import olefile
+
+    from gxxl.ovba import write_cfb
+
+    with olefile.OleFileIO(str(xls["plain"])) as ole:
+        wbk = ole.openstream("Workbook").read()
+    bof_len = struct.unpack_from("<H", wbk, 2)[0] + 4
+    enc = tmp_path / "加密.xls"
+    enc.write_bytes(write_cfb({"Workbook": wbk[:bof_len] + struct.pack("<HHH", 0x002F, 2, 1) + wbk[bof_len:]}))
+    with pytest.raises(ReadError, match="加密"):
+        _read_unchanged(enc)
+
+
+def test_zip_member_longer_than_declared_is_corrupt(base, tmp_path):
+    """A member that inflates beyond its declared size (a hidden zip bomb) fails the CRC/size check."""
+    data = bytearray(base.read_bytes())
+    with zipfile.ZipFile(base) as zf:
+        info = zf.getinfo("xl/worksheets/sheet3.xml")
+    name = info.filename.encode()
+    cd = data.find(b"PK\x01\x02")
+    while data[cd + 46:cd + 46 + len(name)] != name:
+        cd = data.find(b"PK\x01\x02", cd + 4)
+    struct.pack_into("<I", data, cd + 24, info.file_size // 10)  # central directory: uncompressed size
+    struct.pack_into("<I", data, info.header_offset + 22, info.file_size // 10)  # local header
+    p = tmp_path / "谎报.xlsx"
+    p.write_bytes(bytes(data))
+    with pytest.raises(ReadError, match="已损坏"):
+        _read_unchanged(p)
+
+
+def test_roster_and_previous_go_through_the_guard(base, tmp_path):
+    roster = _edit(base, tmp_path / "名单.xlsx", {"xl/worksheets/sheet1.xml": lambda b: b.replace(
+        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>')})
+    code = ("import sys; from gxxl.consolidate import load_roster\n"
+            "try:\n    load_roster(sys.argv[1]); print('ok')\nexcept Exception as e: print(type(e).__name__)")
+    out = subprocess.run([sys.executable, "-c", code, str(roster)], capture_output=True, text=True, timeout=120,
+                         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert out.returncode == 0 and out.stdout.strip() in ("ok", "GxxlError"), out.stderr[-1500:]
+    html = tmp_path / "名单2.xlsx"
+    html.write_text("<html><table><tr><td>某局</td></tr></table></html>", encoding="utf-8")
+    with pytest.raises(GxxlError, match="网页"):
+        load_roster(html)
+
+
+def test_sniff_text_with_a_cut_multibyte_character(tmp_path):
+    head = ("机关名称,年度\n" * 400).encode("utf-8")[:4096]
+    assert guard.sniff(tmp_path / "x.xls", head) == "text"
+    assert guard.sniff(tmp_path / "x.xls", b"\xef\xbb\xbf<!DOCTYPE html><html>") == "html"
