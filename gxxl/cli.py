@@ -51,7 +51,7 @@ def cli(ctx, debug):
 @click.option("--organ", required=True, help="机关名称，如：某某县应急管理局")
 @click.option("--year", required=True, type=int, help="报告年度，如：2024")
 @click.option("--level", required=True, help="机关层级：国务院部门/省级/市级/县级/乡镇（街道）")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="输出文件（默认：<机关名称><年度>年政府信息公开工作年度报告.xlsx）")
+@click.option("-o", "--output", type=click.Path(), help="输出文件（默认：<机关名称><年度>年政府信息公开工作年度报告.xlsx）")
 @click.option("--force", is_flag=True, help="覆盖已存在的文件")
 @click.option("--no-model-text", is_flag=True, help="“正文”页留空，不预填示范文字")
 def new_cmd(organ, year, level, output, force, no_model_text):
@@ -161,8 +161,8 @@ def rules_cmd(fmt):
 @click.option("-o", "--output", type=click.Path(), help="输出文件（默认与工作簿同名、同文件夹）；处理文件夹时为输出文件夹")
 @click.option("--format", "fmt", type=click.Choice(["docx", "html", "pdf", "md"]),
               help="输出格式：docx（Word）、html（网页）、pdf、md（Markdown）；默认按输出文件扩展名，否则docx")
-@click.option("--narrative", type=click.Path(dir_okay=False), help="正文改用此文件（.docx或.md），按“一、总体情况”等标题分段")
-@click.option("--template", type=click.Path(dir_okay=False), help="Word模板（默认 workbook_templates/gxxl-年报正文模板.docx）")
+@click.option("--narrative", type=click.Path(), help="正文改用此文件（.docx或.md），按“一、总体情况”等标题分段")
+@click.option("--template", type=click.Path(), help="Word模板（默认 workbook_templates/gxxl-年报正文模板.docx）")
 @click.option("--force", is_flag=True, help="有错误时仍生成（醒目标注“草稿”，不得公开）；并覆盖已有文件")
 @click.option("--placeholders", is_flag=True, help="列出正文中可用的占位符后退出")
 @click.pass_context
@@ -213,7 +213,7 @@ def report_cmd(ctx, path, output, fmt, narrative, template, force, placeholders)
 
 
 @cli.command("demo")
-@click.option("-o", "--output", "outdir", type=click.Path(file_okay=False), help="输出文件夹（默认新建临时文件夹）")
+@click.option("-o", "--output", "outdir", type=click.Path(), help="输出文件夹（默认新建临时文件夹）")
 @click.option("--force", is_flag=True, help="覆盖输出文件夹中已有的同名文件")
 @click.option("--no-pdf", is_flag=True, help="不生成PDF（省去LibreOffice转换）")
 def demo_cmd(outdir, force, no_pdf):
@@ -225,7 +225,7 @@ def demo_cmd(outdir, force, no_pdf):
 
 @cli.command("import")
 @click.argument("report", type=click.Path())
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="输出工作簿（默认：当前文件夹下的<原文件名>.xlsx）")
+@click.option("-o", "--output", type=click.Path(), help="输出工作簿（默认：当前文件夹下的<原文件名>.xlsx）")
 @click.option("--force", is_flag=True, help="覆盖已存在的文件")
 def import_cmd(report, output, force):
     """把已公开的年报（网页、文本、Word、PDF）导入为gxxl工作簿，并列出原文的问题。"""
@@ -269,7 +269,7 @@ def addin_group():
 
 
 @addin_group.command("build")
-@click.option("-o", "--output", default="gxxl.xlam", show_default=True, type=click.Path(dir_okay=False),
+@click.option("-o", "--output", default="gxxl.xlam", show_default=True, type=click.Path(),
               help="输出的加载项文件（.xlam）")
 @click.option("--force", is_flag=True, help="覆盖已存在的文件")
 def addin_build_cmd(output, force):
@@ -282,7 +282,7 @@ def addin_build_cmd(output, force):
 
 
 @addin_group.command("install")
-@click.option("--dir", "target_dir", type=click.Path(file_okay=False), help="安装到指定文件夹（默认：Excel的XLSTART启动文件夹）")
+@click.option("--dir", "target_dir", type=click.Path(), help="安装到指定文件夹（默认：Excel的XLSTART启动文件夹）")
 def addin_install_cmd(target_dir):
     """把加载项装进Excel（XLSTART），并让它使用本机的Python。不需要管理员权限。"""
     from .addin import install_addin
@@ -294,7 +294,7 @@ def addin_install_cmd(target_dir):
 
 
 @addin_group.command("uninstall")
-@click.option("--dir", "target_dir", type=click.Path(file_okay=False), help="从指定文件夹卸载（默认：XLSTART）")
+@click.option("--dir", "target_dir", type=click.Path(), help="从指定文件夹卸载（默认：XLSTART）")
 def addin_uninstall_cmd(target_dir):
     """从Excel中卸载gxxl加载项。"""
     from .addin import uninstall_addin
@@ -310,13 +310,13 @@ def addin_uninstall_cmd(target_dir):
 
 @cli.command("consolidate")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
-@click.option("--roster", type=click.Path(dir_okay=False), help="名单文件（.xlsx或.csv，第一列机关名称，可有“别名”“代码”列）")
+@click.option("--roster", type=click.Path(), help="名单文件（.xlsx或.csv，第一列机关名称，可有“别名”“代码”列）")
 @click.option("--year", type=int, help="汇总年度（默认按多数文件的年度）")
 @click.option("--previous", type=click.Path(), help="上年汇总工作簿（或上年各单位工作簿所在文件夹），用于同比和跨年校验")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="输出的汇总工作簿（.xlsx）；不给则只显示报送情况")
+@click.option("-o", "--output", type=click.Path(), help="输出的汇总工作簿（.xlsx）；不给则只显示报送情况")
 @click.option("--jobs", type=int, default=0, help="并行进程数（默认：全部CPU核）")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="输出格式")
-@click.option("--csv", "csv_dir", type=click.Path(file_okay=False), help="另把明细、问题清单、报送情况导出为CSV到此文件夹")
+@click.option("--csv", "csv_dir", type=click.Path(), help="另把明细、问题清单、报送情况导出为CSV到此文件夹")
 @click.option("--include", default=None, help="计入汇总的状态，逗号分隔（默认：通过,仅提示,有错误）")
 @click.option("--name", help="汇总单位名称（默认：“所在地区（汇总）”）")
 @click.option("--level", help="汇总工作簿的机关层级（默认：多数文件的层级）")
@@ -329,10 +329,11 @@ def consolidate_cmd(inputs, roster, year, previous, output, jobs, fmt, csv_dir, 
     from .consolidate import CSV_NAMES, DEFAULT_INCLUDE, consolidate
     from .fileio import check_output
 
+    sources = tuple(x for x in (*inputs, roster, previous) if x)
     if output:
-        check_output(output, force=force)  # fail before the long run, not after it
+        check_output(output, force=force, inputs=sources)  # fail before the long run, not after it
     for n in CSV_NAMES if csv_dir else ():
-        check_output(Path(csv_dir) / n, force=force)
+        check_output(Path(csv_dir) / n, force=force, inputs=sources)
     if level is not None:
         from .schema import LEVELS
 

@@ -272,12 +272,13 @@ def _zip_member_name(info: zipfile.ZipInfo) -> str:
 
 
 class _Collector:
-    def __init__(self, tmpdir: Path, exclude: Iterable[Path] = ()):
+    def __init__(self, tmpdir: Path, exclude: Iterable[Path] = (), outputs: Iterable[Path] = ()):
         self.tmpdir = tmpdir
         self.items: list[InputItem] = []
         self.ignored: list[Ignored] = []
         self.seen: set = set()
         self.exclude = {self._real(p) for p in exclude if p is not None}
+        self.outputs = {self._real(p) for p in outputs if p is not None and os.path.exists(p)}
         self.extracted = 0
         self.counter = 0
 
@@ -310,6 +311,9 @@ class _Collector:
 
     def add_file(self, fp: Path, disp: str, *, explicit: bool) -> None:
         real = self._real(fp)
+        if real in self.outputs and not _is_consolidated(fp):
+            # only a previous consolidated workbook may be replaced; a bureau's file never
+            raise GxxlError(f"输出文件“{disp}”是待汇总的报送文件之一，不能覆盖它。请换一个输出路径。")
         if real in self.exclude:
             self.ignored.append(Ignored(disp, "本次汇总的输出、名单或上年文件"))
             return
@@ -420,10 +424,21 @@ def _zip_mtime(info: zipfile.ZipInfo) -> float:
         return time.time()
 
 
-def collect_inputs(inputs, tmpdir, exclude=()) -> tuple[list[InputItem], list[Ignored]]:
+def _is_consolidated(p: Path) -> bool:
+    """A consolidated workbook written by gxxl (it has the 报送情况 and 明细 sheets)."""
+    from .workbook.guard import open_workbook
+
+    try:
+        names = set(open_workbook(p).book.sheet_names)
+    except Exception:  # unreadable: not ours to replace
+        return False
+    return {"报送情况", "明细"} <= names
+
+
+def collect_inputs(inputs, tmpdir, exclude=(), outputs=()) -> tuple[list[InputItem], list[Ignored]]:
     """Every candidate file under ``inputs`` (archive members extracted into ``tmpdir``)."""
     Path(tmpdir).mkdir(parents=True, exist_ok=True)
-    c = _Collector(Path(tmpdir), exclude)
+    c = _Collector(Path(tmpdir), exclude, outputs)
     for arg in inputs:
         c.add_input(arg)
     return c.items, c.ignored
@@ -814,6 +829,7 @@ def consolidate(paths, roster=None, year: int | None = None, previous=None, jobs
     if bad:
         raise GxxlError(f"计入汇总的状态“{'、'.join(bad)}”无效，可选：{'、'.join(STATUSES)}")
     excl = list(exclude)
+    outputs = list(excl)  # what the caller will write: never one of the bureaus' files
     if roster is not None and not isinstance(roster, Roster):
         excl.append(roster)
         roster = load_roster(roster)
@@ -825,7 +841,7 @@ def consolidate(paths, roster=None, year: int | None = None, previous=None, jobs
     t0 = time.perf_counter()
     tmp = tempfile.mkdtemp(prefix="gxxl-consolidate-")
     try:
-        items, ignored = collect_inputs(paths, tmp, exclude=excl)
+        items, ignored = collect_inputs(paths, tmp, exclude=excl, outputs=outputs)
         t1 = time.perf_counter()
         timings["collect"] = t1 - t0
         if not items:

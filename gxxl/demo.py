@@ -5,6 +5,7 @@ import tempfile
 from pathlib import Path
 
 from . import sample
+from .errors import GxxlError
 from .summary import describe
 from .workbook.api import new_workbook
 from .workbook.read import read
@@ -12,6 +13,8 @@ from .workbook.read import read
 
 def run_demo(outdir=None, *, force: bool = False, echo=print, pdf: bool = True) -> dict:
     out = Path(outdir) if outdir else Path(tempfile.mkdtemp(prefix="gxxl-demo-"))
+    if out.exists() and not out.is_dir():
+        raise GxxlError(f"输出位置“{out}”是一个文件，不是文件夹。请给出文件夹。")
     out.mkdir(parents=True, exist_ok=True)
     files = {
         "blank": out / "空白模板.xlsx",

@@ -17,10 +17,10 @@ def check_output(path: str | os.PathLike, *, force: bool = False, inputs: tuple 
                 raise OutputError(f"输出文件“{p}”与输入文件相同，不能覆盖输入文件。请换一个输出路径。")
         except OSError:
             pass
+    if p.is_dir():
+        raise OutputError(f"输出路径“{p}”是一个文件夹，请给出文件名。")
     if p.exists() and not force:
         raise OutputExistsError(p)
-    if p.exists() and p.is_dir():
-        raise OutputError(f"输出路径“{p}”是一个文件夹，请给出文件名。")
     return p
 
 
@@ -35,10 +35,26 @@ def atomic_path(path: str | os.PathLike, *, force: bool = False, inputs: tuple =
         yield Path(tmp)
         if p.exists() and not force:  # appeared meanwhile
             raise OutputExistsError(p)
+        _set_mode(Path(tmp), p)
         os.replace(tmp, p)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _umask() -> int:
+    old = os.umask(0o022)
+    os.umask(old)
+    return old
+
+
+def _set_mode(tmp: Path, final: Path) -> None:
+    """mkstemp makes 0600 files; give the output the mode a plain open() would (or the replaced file's)."""
+    try:
+        mode = final.stat().st_mode & 0o777 if final.exists() else 0o666 & ~_umask()
+        os.chmod(tmp, mode)
+    except OSError:  # e.g. a file system without modes; the content is what matters
+        pass
 
 
 def write_bytes(path, data: bytes, *, force: bool = False, inputs: tuple = ()) -> Path:

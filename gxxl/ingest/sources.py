@@ -333,10 +333,37 @@ def load_pdf(path: Path) -> Doc:
     return doc
 
 
+def sniff_kind(path: Path, declared: str | None) -> str | None:
+    """The kind the content shows, when it contradicts the extension (a web page saved as .docx,
+    a .docx renamed to .txt); an old binary .doc gets a clear message instead of a parse error."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(2048)
+    except OSError:
+        return declared  # missing or a folder: the loader says so
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "docx"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        raise ReadError(path, "这是旧版Office文件（.doc/.xls/.wps），无法直接导入", hint="请在Word或WPS中打开后另存为.docx再导入")
+    low = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if declared in ("docx", "pdf") and (low.startswith((b"<!doctype html", b"<html")) or b"<html" in low[:512]):
+        return "html"
+    if declared in ("docx", "pdf") and head and b"\x00" not in head:
+        try:
+            head.decode("utf-8")
+            return "text"
+        except UnicodeDecodeError:
+            pass
+    return declared
+
+
 def load(path, kind: str | None = None) -> Doc:
     path = Path(path)
     kind = kind or kind_of(path)
     if kind is None:
         raise ReadError(path, f"不支持的文件类型“{path.suffix or '（无扩展名）'}”",
                         hint="可导入：.txt .md .html .htm .docx .pdf，或gxxl工作簿")
+    kind = sniff_kind(path, kind)
     return {"text": load_text, "markdown": load_text, "html": load_html, "docx": load_docx, "pdf": load_pdf}[kind](path)
