@@ -86,7 +86,14 @@ def collect(paths) -> tuple[list[Path], list[str]]:
 
     def add(p: Path, explicit: bool) -> None:
         if p.is_dir():
-            for child in sorted(p.iterdir()):
+            try:
+                children = sorted(p.iterdir())
+            except OSError as exc:
+                notes.append(f"跳过“{p}”：文件夹无法打开（{exc.strerror or type(exc).__name__}）")
+                return
+            if explicit and not children:
+                notes.append(f"跳过“{p}”：文件夹是空的")
+            for child in children:
                 add(child, False)
             return
         if SKIP_NAMES.search(p.name):
