@@ -116,24 +116,17 @@ def sheet_rows(book, name: str, nrows: int | None = READ_ROWS, ncols: int | None
 
 # -- zip packages ----------------------------------------------------------------
 
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
-_ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]{1,7})"')
-_CELL_ANY = re.compile(rb"<(?:\w+:)?c[\s/>]")
-_ROW_ANY = re.compile(rb"<(?:\w+:)?row[\s/>]")
-_ROW_ELEM = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]{1,7})"[^>]*?(?:/>|>.*?</(?:\w+:)?row>)', re.S)
-_CELL_ELEM = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*?(?:/>|>.*?</(?:\w+:)?c>)', re.S)
 
-
-def _col_number(letters: bytes) -> int:
+def _col_number(letters: str) -> int:
     n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
     return n
 
 
 def _col_letters(n: int) -> str:
     s = ""
-    while n:
+    while n > 0:
         n, r = divmod(n - 1, 26)
         s = chr(65 + r) + s
     return s
@@ -143,7 +136,130 @@ def _corrupt(path: Path) -> ReadError:
     return ReadError(path, "文件已损坏或不完整（可能未下载完或传输中断），无法打开", hint="请重新下载或请报送单位重新发送")
 
 
+class _Unsafe(Exception):
+    """The XML cannot be measured (malformed, a DOCTYPE, a cell reference that is not one)."""
+
+
+def _local(name: str) -> str:
+    return name.rsplit(":", 1)[-1]
+
+
+def _attr(attrs: dict, local: str) -> str | None:
+    for k, v in attrs.items():
+        if _local(k) == local:
+            return v
+    return None
+
+
+_REF = re.compile(r"\s*([A-Za-z]{1,10})([0-9]{1,12})\s*")
+
+
+def _expat(on_start, on_end=None, on_text=None):
+    """An expat parser (no namespace processing, so prefixes stay visible) that refuses a DOCTYPE."""
+    from xml.parsers import expat
+
+    p = expat.ParserCreate()
+
+    def doctype(*_):
+        raise _Unsafe("DOCTYPE")
+
+    p.StartDoctypeDeclHandler = doctype
+    p.StartElementHandler = on_start
+    if on_end:
+        p.EndElementHandler = on_end
+    if on_text:
+        p.CharacterDataHandler = on_text
+    return p
+
+
+def _xlsx_extent(xml: bytes) -> tuple[int, int, int, int, int]:
+    """(min row, max row, min col, max col, cells) of the cells as calamine places them: a cell's own
+    r="…", else the next column of its row (a row's own r, else the next row). Names are matched
+    without their prefixes and attributes after XML unescaping, so quoting tricks change nothing."""
+    st = {"row": 0, "col": 0, "n": 0, "box": [1 << 62, 0, 1 << 62, 0]}
+
+    def start(name, attrs):
+        loc = _local(name)
+        if loc == "row":
+            r = _attr(attrs, "r")
+            if r is None:
+                st["row"] += 1
+            elif r.strip().isdigit():
+                st["row"] = int(r)
+            else:
+                raise _Unsafe(r)
+            st["col"] = 0
+        elif loc == "c":
+            r = _attr(attrs, "r")
+            if r is None:
+                row, col = max(st["row"], 1), st["col"] + 1
+            else:
+                m = _REF.fullmatch(r)
+                if not m:
+                    raise _Unsafe(r)
+                row, col = int(m.group(2)), _col_number(m.group(1))
+            st["col"] = col
+            box = st["box"]
+            box[0], box[1], box[2], box[3] = min(box[0], row), max(box[1], row), min(box[2], col), max(box[3], col)
+            st["n"] += 1
+
+    p = _expat(start)
+    p.Parse(xml, True)
+    b = st["box"]
+    return (b[0], b[1], b[2], b[3], st["n"]) if st["n"] else (1, 1, 1, 1, 0)
+
+
+def _xlsx_cut(xml: bytes) -> bytes:
+    """The sheet re-serialised without cells beyond KEEP_ROWS x KEEP_COLS (positions as in _xlsx_extent)."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    out: list[str] = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n']
+    st = {"row": 0, "col": 0, "skip": 0}
+
+    def start(name, attrs):
+        loc = _local(name)
+        if st["skip"]:
+            st["skip"] += 1
+            return
+        if loc == "row":
+            r = _attr(attrs, "r")
+            st["row"] = int(r) if r is not None else st["row"] + 1
+            st["col"] = 0
+            if st["row"] > KEEP_ROWS:
+                st["skip"] = 1
+                return
+        elif loc == "c":
+            r = _attr(attrs, "r")
+            if r is None:
+                row, col = max(st["row"], 1), st["col"] + 1
+            else:
+                m = _REF.fullmatch(r)
+                row, col = int(m.group(2)), _col_number(m.group(1))
+            st["col"] = col
+            if row > KEEP_ROWS or col > KEEP_COLS:
+                st["skip"] = 1
+                return
+        out.append("<" + name + "".join(f" {k}={quoteattr(v)}" for k, v in attrs.items()) + ">")
+
+    def end(name):
+        if st["skip"]:
+            st["skip"] -= 1
+            return
+        out.append(f"</{name}>")
+
+    def text(data):
+        if not st["skip"]:
+            out.append(escape(data))
+
+    p = _expat(start, end, text)
+    p.buffer_text = True
+    p.Parse(xml, True)
+    return "".join(out).encode("utf-8")
+
+
 def _inspect_zip(path: Path, data: bytes) -> Opened:
+    from xml.parsers.expat import ExpatError
+
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
@@ -154,33 +270,38 @@ def _inspect_zip(path: Path, data: bytes) -> Opened:
         names = {i.filename for i in infos}
         if "EncryptedPackage" in names or "EncryptionInfo" in names:
             raise _encrypted(path)
-        parts = {}
-        for i in infos:
-            n = i.filename
-            if (n.startswith("xl/worksheets/") and n.endswith(".xml")) or n == "content.xml":
-                parts[n] = zf.read(i)  # checks the CRC and the declared size
-            elif not n.endswith("/"):
-                with zf.open(i) as fh:  # the same check for the rest, without keeping it
-                    while fh.read(1 << 20):
-                        pass
+        if "xl/workbook.bin" in names or any(n.endswith(".bin") and n.startswith("xl/worksheets/") for n in names):
+            raise ReadError(path, "这是Excel二进制工作簿（.xlsb），gxxl不读取这种格式", hint="请在Excel中另存为.xlsx")
         opened = Opened(data, "zip")
         opened.macros = ("xl/vbaProject.bin" in names or any(n.startswith(("xl/macrosheets/", "Basic/", "Scripts/")) for n in names))
-        opened.saved_at = _core_modified(zf, names)
-        if "content.xml" in parts:
-            _check_ods(path, parts["content.xml"])
-        sheets = {n: b for n, b in parts.items() if n != "content.xml"}
         replaced = {}
-        for n, xml in sheets.items():
-            fixed = _check_xlsx_sheet(path, n, xml, opened, zf, names)
-            if fixed is not None:
-                replaced[n] = fixed
+        sheet_names = None
+        for i in infos:
+            if i.filename.endswith("/"):
+                continue
+            body = zf.read(i)  # checks the CRC and the declared size: a member cannot inflate beyond it
+            # any part may be named a worksheet by the relationships: measure every one that holds cells
+            if i.filename == "content.xml":
+                _check_ods(path, body)
+            elif b"sheetData" in body:
+                r0, r1, c0, c1, n = _xlsx_extent(body)
+                if r1 * c1 > MAX_CELLS:  # from A1: calamine's range, and to_python pads from A1
+                    if sheet_names is None:
+                        sheet_names = _sheet_names_by_part(zf, names)
+                    sheet = sheet_names.get(i.filename, i.filename)
+                    replaced[i.filename] = _xlsx_cut(body)
+                    opened.cut[sheet] = f"{_col_letters(c1)}{r1}"
+        opened.saved_at = _core_modified(zf, names)
         if replaced:
             opened.book = _rezip(zf, replaced)
         return opened
     except ReadError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError, EOFError, OSError, RuntimeError,
-            KeyError, struct.error, UnicodeDecodeError, __import__("zlib").error):
+    except _Unsafe:
+        raise ReadError(path, "工作表内容不是正常的Excel格式（含有不允许的声明或无效的单元格位置），无法安全读取",
+                        hint="请用Excel或WPS打开后另存为.xlsx") from None
+    except (ExpatError, zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError, EOFError, OSError,
+            RuntimeError, KeyError, struct.error, UnicodeDecodeError, __import__("zlib").error):
         raise _corrupt(path) from None
 
 
@@ -198,7 +319,9 @@ def _core_modified(zf: zipfile.ZipFile, names: set[str]) -> str | None:
 
 
 def _sheet_names_by_part(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
-    """xl/worksheets/sheetN.xml -> the sheet's name, from workbook.xml and its relationships."""
+    """xl/worksheets/sheetN.xml -> the sheet's name, from workbook.xml and its relationships (for messages)."""
+    from html import unescape
+
     try:
         wb = zf.read("xl/workbook.xml").decode("utf-8", "replace")
         rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
@@ -208,91 +331,84 @@ def _sheet_names_by_part(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]
     for m in re.finditer(r"<Relationship\b[^>]*>", rels):
         a = dict(re.findall(r'(\w+)="([^"]*)"', m.group(0)))
         if "Id" in a and "Target" in a:
-            t = a["Target"].lstrip("/")
-            targets[a["Id"]] = t if t.startswith("xl/") else "xl/" + t
+            t = a["Target"]
+            targets[a["Id"]] = t.lstrip("/") if t.startswith("/") else "xl/" + t
     out = {}
     for m in re.finditer(r"<(?:\w+:)?sheet\b[^>]*>", wb):
         name = re.search(r'\bname="([^"]*)"', m.group(0))
-        rid = re.search(r'\br:id="([^"]*)"', m.group(0)) or re.search(r'\bid="([^"]*)"', m.group(0))
+        rid = re.search(r'\br:id="([^"]*)"', m.group(0))
         if name and rid and rid.group(1) in targets:
-            from html import unescape
-
             out[targets[rid.group(1)]] = unescape(name.group(1))
     return out
-
-
-def _check_xlsx_sheet(path: Path, part: str, xml: bytes, opened: Opened, zf, names) -> bytes | None:
-    """None if calamine can read the sheet as it is, else the sheet cut to KEEP_ROWS x KEEP_COLS."""
-    rows = [int(r) for r in _ROW_REF.findall(xml)]
-    cells = [(int(r), _col_number(c)) for c, r in _CELL_REF.findall(xml)]
-    n_cells, n_rows = len(_CELL_ANY.findall(xml)), len(_ROW_ANY.findall(xml))
-    max_row = max([*rows, *(r for r, _ in cells), 1])
-    min_row = min([*(r for r, _ in cells), max_row])
-    max_col = max([*(c for _, c in cells), 1])
-    min_col = min([*(c for _, c in cells), max_col])
-    if n_cells > len(cells) or n_rows > len(rows):
-        # cells or rows without a reference follow the previous one: bound their reach
-        max_row += n_rows - len(rows) + (n_cells - len(cells))
-        max_col += n_cells - len(cells)
-        min_row = min_col = 1
-    if (max_row - min_row + 1) * (max_col - min_col + 1) <= MAX_CELLS:
-        return None
-    if n_cells > len(cells) or n_rows > len(rows):
-        sheet = _sheet_names_by_part(zf, names).get(part, part)
-        raise ReadError(path, "工作表的使用范围异常巨大，无法安全读取", sheet=sheet, hint=TOO_BIG_HINT)
-    far = max(cells, key=lambda rc: (rc[0] > KEEP_ROWS or rc[1] > KEEP_COLS, rc[0] * KEEP_COLS + rc[1]))
-
-    def keep_row(m):
-        return m.group(0) if int(m.group(1)) <= KEEP_ROWS else b""
-
-    def keep_cell(m):
-        return m.group(0) if int(m.group(2)) <= KEEP_ROWS and _col_number(m.group(1)) <= KEEP_COLS else b""
-
-    cut = _CELL_ELEM.sub(keep_cell, _ROW_ELEM.sub(keep_row, xml))
-    sheet = _sheet_names_by_part(zf, names).get(part, part)
-    opened.cut[sheet] = f"{_col_letters(far[1])}{far[0]}"
-    return cut
 
 
 def _rezip(zf: zipfile.ZipFile, replaced: dict[str, bytes]) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
         for i in zf.infolist():
-            out.writestr(i.filename, replaced.get(i.filename) if i.filename in replaced else zf.read(i))
+            out.writestr(i.filename, replaced[i.filename] if i.filename in replaced else zf.read(i))
     return buf.getvalue()
 
 
-_ODS_TOKEN = re.compile(
-    rb"<table:table[\s>]|</table:table-row>|<table:table-row\b([^>]*?)(/?)>|"
-    rb"<table:(?:covered-)?table-cell\b([^>]*?)(/?)>")
-_REPEAT_ROWS = re.compile(rb'table:number-rows-repeated="([0-9]+)"')
-_REPEAT_COLS = re.compile(rb'table:number-columns-repeated="([0-9]+)"')
-
-
 def _check_ods(path: Path, xml: bytes) -> None:
-    """Refuse a table whose non-empty cells, with their repeats, span more than MAX_CELLS."""
-    row = col = max_row = max_col = 0
-    row_rep = 1
-    for m in _ODS_TOKEN.finditer(xml):
-        tok = m.group(0)
-        if tok.startswith(b"<table:table-row"):
-            r = _REPEAT_ROWS.search(m.group(1) or b"")
-            row_rep, col = (int(r.group(1)) if r else 1), 0
-            if m.group(2):  # <table:table-row/>: an empty row
-                row += row_rep
-        elif tok == b"</table:table-row>":
-            row += row_rep
-        elif not tok.startswith(b"<table:table-") and not tok.startswith(b"<table:covered"):  # a new table
-            row = col = max_row = max_col = 0
-        else:
-            attrs = m.group(3) or b""
-            c = _REPEAT_COLS.search(attrs)
-            col += int(c.group(1)) if c else 1
-            if b"value-type" in attrs or not m.group(4):
-                max_row, max_col = max(max_row, row + row_rep), max(max_col, col)
-                if max_row * max_col > MAX_CELLS:
-                    raise ReadError(path, f"表格的数据范围异常巨大（约{max_row}行×{max_col}列），疑似损坏或被篡改，已拒绝读取",
-                                    hint=TOO_BIG_HINT)
+    """Refuse a table whose non-empty cells, with their repeats, span more than MAX_CELLS
+    (calamine materialises every repeat: 9,000 rows x 10,000 columns from a 1 KB file)."""
+    st = {"row": 0, "col": 0, "rep": 1, "cell": None, "depth": 0, "max_row": 0, "max_col": 0}
+
+    def reps(attrs, local):
+        v = _attr(attrs, local)
+        if v is None:
+            return 1
+        v = v.strip()
+        if not v.isdigit():
+            raise _Unsafe(v)
+        return max(int(v), 1)
+
+    def check():
+        if st["max_row"] * st["max_col"] > MAX_CELLS:
+            raise ReadError(path, f"表格的数据范围异常巨大（约{st['max_row']}行×{st['max_col']}列），疑似损坏或被篡改，已拒绝读取",
+                            hint=TOO_BIG_HINT)
+
+    def start(name, attrs):
+        loc = _local(name)
+        if st["cell"] is not None:  # anything inside a cell is content
+            st["cell"] = True
+            st["depth"] += 1
+            return
+        if loc == "table":
+            st.update(row=0, col=0, rep=1, max_row=0, max_col=0)
+        elif loc == "table-row":
+            st["rep"], st["col"] = reps(attrs, "number-rows-repeated"), 0
+        elif loc in ("table-cell", "covered-table-cell"):
+            st["col"] += reps(attrs, "number-columns-repeated")
+            st["cell"] = _attr(attrs, "value-type") is not None
+            st["depth"] = 0
+
+    def end(name):
+        loc = _local(name)
+        if st["cell"] is not None:
+            if st["depth"]:
+                st["depth"] -= 1
+                return
+            if st["cell"]:
+                st["max_row"] = max(st["max_row"], st["row"] + st["rep"])
+                st["max_col"] = max(st["max_col"], st["col"])
+                check()
+            st["cell"] = None
+            return
+        if loc == "table-row":
+            st["row"] += st["rep"]
+
+    def text(data):
+        if st["cell"] is not None and data.strip():
+            st["cell"] = True
+
+    from xml.parsers.expat import ExpatError
+
+    try:
+        _expat(start, end, text).Parse(xml, True)
+    except ExpatError:
+        raise _corrupt(path) from None
 
 
 # -- OLE (.xls) ------------------------------------------------------------------
