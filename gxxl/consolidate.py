@@ -426,10 +426,10 @@ def _zip_mtime(info: zipfile.ZipInfo) -> float:
 
 def _is_consolidated(p: Path) -> bool:
     """A consolidated workbook written by gxxl (it has the 报送情况 and 明细 sheets)."""
-    from .workbook.guard import open_workbook
+    from .workbook.guard import open_workbook, sheet_names
 
     try:
-        names = set(open_workbook(p).book.sheet_names)
+        names = set(sheet_names(open_workbook(p).book))
     except Exception:  # unreadable: not ours to replace
         return False
     return {"报送情况", "明细"} <= names
@@ -531,11 +531,11 @@ def load_roster(path) -> Roster:
         else:
             rows = [list(r) for r in csv.reader(io.StringIO(text))]
     elif low in WORKBOOK_SUFFIXES:
-        from .workbook.guard import open_workbook, sheet_rows
+        from .workbook.guard import open_workbook, sheet_names, sheet_rows
 
         try:
             book = open_workbook(p).book
-            rows = sheet_rows(book, book.sheet_names[0], nrows=None, ncols=50)
+            rows = sheet_rows(book, sheet_names(book)[0], nrows=None, ncols=50)
         except ReadError as exc:
             raise GxxlError(f"名单文件无法读取：{exc}") from None
         except Exception:
@@ -623,11 +623,11 @@ def load_previous(path, *, jobs=None) -> Previous:
 
 def _previous_details(p: Path) -> tuple[dict, dict]:
     """Per-organ rows from the 明细 sheet of a consolidated workbook (empty for a bureau's own file)."""
-    from .workbook.guard import open_workbook, sheet_rows
+    from .workbook.guard import open_workbook, sheet_names, sheet_rows
 
     try:
         wb = open_workbook(p).book
-        if "明细" not in wb.sheet_names:
+        if "明细" not in sheet_names(wb):
             return {}, {}
         rows = sheet_rows(wb, "明细", nrows=None, ncols=None)
     except Exception:  # optional: a bureau's own workbook has no 明细

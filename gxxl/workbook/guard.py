@@ -99,16 +99,36 @@ def open_workbook(path) -> Opened:
         raise ReadError(path, "不是电子表格文件（无法识别的文件内容）")
     opened = _inspect_zip(path, data) if kind == "zip" else _inspect_ole(path, data)
     try:
-        opened.book = CalamineWorkbook.from_filelike(io.BytesIO(opened.book))
+        opened.book = _calamine(lambda: CalamineWorkbook.from_filelike(io.BytesIO(opened.book)))
     except Exception as exc:  # calamine raises its own error types
         raise ReadError(path, f"无法作为电子表格打开（{type(exc).__name__}）",
                         hint="文件可能已损坏，请用Excel或WPS打开后另存为.xlsx") from None
     return opened
 
 
+class CalaminePanic(Exception):
+    """calamine's Rust code panicked on a damaged file (pyo3 raises a BaseException for that)."""
+
+
+def _calamine(fn):
+    """Call into calamine; a Rust panic becomes an ordinary exception the callers already handle."""
+    try:
+        return fn()
+    except Exception:
+        raise
+    except BaseException as exc:
+        if type(exc).__name__ != "PanicException":
+            raise  # KeyboardInterrupt, SystemExit
+        raise CalaminePanic(str(exc)[:200]) from None
+
+
+def sheet_names(book) -> list[str]:
+    return _calamine(lambda: list(book.sheet_names))
+
+
 def sheet_rows(book, name: str, nrows: int | None = READ_ROWS, ncols: int | None = READ_COLS) -> list[list[Any]]:
     """A sheet's values from A1 as lists, at most ``nrows`` x ``ncols`` of them."""
-    rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=nrows)
+    rows = _calamine(lambda: book.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=nrows))
     if ncols is not None:
         rows = [r[:ncols] if len(r) > ncols else r for r in rows]
     return rows
@@ -436,7 +456,10 @@ def _inspect_ole(path: Path, data: bytes) -> Opened:
             raise _encrypted(path) from None  # a damaged container that still names its encryption
         raise _corrupt(path) from None
     opened = Opened(data, "ole", macros="_VBA_PROJECT_CUR" in top or "_VBA_PROJECT" in top)
-    _scan_biff(path, biff, opened)
+    try:
+        _scan_biff(path, biff, opened)
+    except (struct.error, IndexError):  # records that contradict their own lengths
+        raise _corrupt(path) from None
     return opened
 
 
@@ -454,6 +477,7 @@ def _scan_biff(path: Path, d: bytes, opened: Opened) -> None:
     while i + 4 <= n:
         typ, ln = struct.unpack_from("<HH", d, i)
         body = d[i + 4:i + 4 + ln]
+        ln = len(body)  # the last record may be cut short
         if typ == _BIFF_BOF:
             close()
             substream, start = substream + 1, i

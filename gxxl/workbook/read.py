@@ -15,7 +15,7 @@ from typing import Any
 from .. import schema
 from ..errors import ReadError
 from ..model import AnnualReport, Finding, Source, cell_text, report_from_cells
-from .guard import open_workbook, sheet_rows
+from .guard import open_workbook, sheet_names, sheet_rows
 
 _WS = re.compile(r"[\s\u3000]+")
 
@@ -70,7 +70,7 @@ def read(path, *, check_structure: bool = True) -> AnnualReport:
     opened = open_workbook(path)
     wb = opened.book
     try:
-        names = list(wb.sheet_names)
+        names = sheet_names(wb)
     except Exception:
         raise ReadError(path, "无法读取工作表列表，文件可能已损坏") from None
     rep = AnnualReport(source=Source(path=str(path), kind="workbook"))
