@@ -287,3 +287,48 @@ def fuzz_cases(default: int) -> int:
     import os
 
     return 10**9 if os.environ.get("GXXL_FUZZ_SECONDS") else default
+
+
+def mutate_package(data: bytes, rng: random.Random) -> tuple[str, bytes]:
+    """(description, mutated bytes) of any zip package (.docx): bytes, members dropped or cut, a DOCTYPE."""
+    op = rng.randrange(6)
+    if op == 0:
+        n = rng.randrange(len(data))
+        return f"pkg-truncate@{n}", data[:n]
+    if op == 1:
+        b = bytearray(data)
+        for _ in range(rng.randrange(1, 20)):
+            b[rng.randrange(len(b))] = rng.randrange(256)
+        return "pkg-flip-bytes", bytes(b)
+    members = _unzip(data)
+    victim = rng.choice([i.filename for i, _ in members])
+    if op == 2:
+        return f"pkg-drop:{victim}", _zip([(i, b) for i, b in members if i.filename != victim])
+    out = []
+    for i, b in members:
+        if i.filename == victim:
+            if op == 3:
+                b = b[: rng.randrange(len(b) + 1)]
+            elif op == 4:
+                j = b.find(b"?>") + 2 if b.startswith(b"<?xml") else 0
+                b = b[:j] + b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>' + b[j:]
+            else:
+                b = re.sub(rb">([^<]{1,40})<", lambda m: b">" + rng.choice([b"&e;", m.group(1)[::-1], b"", m.group(1) * 3]) + b"<", b,
+                           count=rng.randrange(1, 30))
+        out.append((i, b))
+    return f"pkg-op{op}:{victim}", _zip(out)
+
+
+def mutate_bytes(data: bytes, rng: random.Random) -> tuple[str, bytes]:
+    """(description, mutated bytes) of a binary document (.pdf): cut, flipped, or a block repeated."""
+    op = rng.randrange(3)
+    if op == 0:
+        n = rng.randrange(len(data))
+        return f"bin-truncate@{n}", data[:n]
+    b = bytearray(data)
+    if op == 1:
+        for _ in range(rng.randrange(1, 40)):
+            b[rng.randrange(len(b))] = rng.randrange(256)
+        return "bin-flip-bytes", bytes(b)
+    i = rng.randrange(len(b))
+    return "bin-repeat", bytes(b[:i] + b[i:i + 500] * rng.randrange(2, 20) + b[i:])

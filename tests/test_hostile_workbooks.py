@@ -199,7 +199,7 @@ def test_libreoffice_xls_and_xls_with_vba_read(xls, base, tmp_path):
 
 
 def test_xls_too_large_is_refused(xls):
-    with pytest.raises(ReadError, match="异常巨大") as ei:
+    with pytest.raises(ReadError, match="使用范围异常") as ei:
         _read_unchanged(xls["big"])
     assert "表三 依申请公开" in str(ei.value)
 

@@ -15,7 +15,7 @@ from gxxl.model import AnnualReport
 from gxxl.rules import BY_ID, validate
 from gxxl.workbook.api import new_workbook
 
-from mutate import mutate_workbook
+from mutate import fuzz_cases, fuzz_seconds, mutate_workbook
 
 RAW = st.one_of(st.none(), st.integers(-5, 10**9), st.floats(allow_nan=True, allow_infinity=True),
                 st.sampled_from([float("inf"), float("-inf"), float("nan"), 1e308, -0.0, 2.5]),
@@ -57,7 +57,7 @@ def test_mutated_workbooks_validate_without_crash(tmp_path):
     base = base_path.read_bytes()
     rng = random.Random(20250131)
     start, n, validated = time.monotonic(), 0, 0
-    while n < 400 and time.monotonic() - start < 8:
+    while n < fuzz_cases(400) and time.monotonic() - start < fuzz_seconds(8):
         _, data = mutate_workbook(base, rng)
         p = tmp_path / f"m{n % 20}.xlsx"
         p.write_bytes(data)

@@ -15,7 +15,7 @@ from typing import Any
 from .. import schema
 from ..errors import ReadError
 from ..model import AnnualReport, Finding, Source, cell_text, report_from_cells
-from .guard import open_workbook, sheet_names, sheet_rows
+from .guard import col_number, open_workbook, sheet_names, sheet_rows
 
 _WS = re.compile(r"[\s\u3000]+")
 
@@ -117,9 +117,11 @@ def read(path, *, check_structure: bool = True) -> AnnualReport:
                                     "工作簿中含有宏（VBA代码），gxxl只读取单元格中的数值，宏没有运行；"
                                     "gxxl下发的工作簿不需要宏，请报送单位另存为.xlsx后报送", sheet=None))
     for sheet, far in opened.cut.items():
+        m = re.fullmatch(r"([A-Z]{1,3})(\d{1,7})", far)
+        in_excel = bool(m) and col_number(m.group(1)) <= 16384 and int(m.group(2)) <= 1048576  # else no cell to show
         rep.findings.append(Finding("structure.outside_ignored", "warning",
                                     f"工作表“{sheet}”在远离表格的位置（最远到{far}）还有内容，已忽略；请删除多余内容",
-                                    sheet=sheet, cell=far))
+                                    sheet=sheet, cell=far if in_excel else None))
 
     # -- locate sheets (tolerate a renamed table sheet by its title) --------
     sheet_map: dict[str, str] = {}
