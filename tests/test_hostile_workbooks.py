@@ -261,3 +261,58 @@ def test_sniff_text_with_a_cut_multibyte_character(tmp_path):
     head = ("机关名称,年度\n" * 400).encode("utf-8")[:4096]
     assert guard.sniff(tmp_path / "x.xls", head) == "text"
     assert guard.sniff(tmp_path / "x.xls", b"\xef\xbb\xbf<!DOCTYPE html><html>") == "html"
+
+
+def _child_read(paths) -> dict:
+    """gxxl.read in a child process: if a guard ever fails, calamine's abort must not take pytest with it."""
+    import json
+
+    code = ("import sys, json\nfrom gxxl import read\nfrom gxxl.errors import ReadError\nout = {}\n"
+            "for p in sys.argv[1:]:\n    try:\n        r = read(p); out[p] = ['read', r.get('requests.new.total'), [f.rule for f in r.findings]]\n"
+            "    except ReadError as e:\n        out[p] = ['refused', str(e)]\nprint(json.dumps(out, ensure_ascii=False))")
+    res = subprocess.run([sys.executable, "-c", code, *map(str, paths)], capture_output=True, text=True, timeout=300,
+                         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert res.returncode == 0, res.stderr[-2000:]
+    return {Path(k).name: v for k, v in json.loads(res.stdout).items()}
+
+
+def test_declared_sizes_calamine_would_reserve(base, xls, tmp_path):
+    """Counts calamine trusts before reading: the shared strings' uniqueCount and an .xls DIMENSIONS
+    record each made it ask for terabytes and abort. A compound file with nonsense FAT fields still
+    reads: calamine only ever sees the workbook stream in a compound file gxxl wrote."""
+    import olefile
+
+    from gxxl.ovba import write_cfb
+
+    sst = _edit(base, tmp_path / "sst.xlsx", {}, add={"xl/sharedStrings.xml": (
+        b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        b'count="1" uniqueCount="99999999999999"><si><t>x</t></si></sst>')})
+    with olefile.OleFileIO(str(xls["plain"])) as ole:
+        wbk = bytearray(ole.openstream("Workbook").read())
+    i = 0
+    while i + 4 <= len(wbk):  # the first sheet's DIMENSIONS: rows 0..0xFFFFFFF0, columns 0..0xFFFF
+        t, n = struct.unpack_from("<HH", wbk, i)
+        if t == 0x0200 and n == 14:
+            struct.pack_into("<IIHH", wbk, i + 4, 0, 0xFFFFFFF0, 0, 0xFFFF)
+            break
+        i += 4 + n
+    dims = tmp_path / "dims.xls"
+    dims.write_bytes(write_cfb({"Workbook": bytes(wbk)}))
+    fat = bytearray(xls["plain"].read_bytes())
+    struct.pack_into("<I", fat, 44, 0x7FFFFFFF)  # number of FAT sectors
+    struct.pack_into("<I", fat, 62, 0xFFFFFFFF)  # what calamine reads as the DIFAT length
+    (tmp_path / "fat.xls").write_bytes(bytes(fat))
+    dup = tmp_path / "dup.xlsx"
+    with zipfile.ZipFile(base) as zin, zipfile.ZipFile(dup, "w") as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, zin.read(info.filename))
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            zout.writestr("xl/worksheets/sheet3.xml", b"<worksheet/>")  # the same name again
+    got = _child_read([sst, dims, tmp_path / "fat.xls", dup])
+    assert got["sst.xlsx"][0] == "refused" and "不同的文字" in got["sst.xlsx"][1]
+    assert got["dims.xls"][0] == "refused" and "使用范围异常" in got["dims.xls"][1]
+    assert got["fat.xls"] == ["read", 5, []]
+    assert got["dup.xlsx"][0] == "refused" and "已损坏" in got["dup.xlsx"][1]
