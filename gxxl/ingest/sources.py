@@ -319,7 +319,9 @@ def _pdf_pages(path: Path) -> list[str]:
 def load_pdf(path: Path) -> Doc:
     data = _read_bytes(path)
     if not data.startswith(b"%PDF"):
-        raise ReadError(path, "不是PDF文件（文件头不符）")
+        html = b"<html" in data[:2048].lower() or b"<!doctype" in data[:2048].lower()
+        raise ReadError(path, "不是PDF文件（文件头不符" + ("；内容是网页，可能是下载失败时保存的页面" if html else "") + "）",
+                        hint="请重新下载PDF，或直接导入网页版" if html else None)
     pages = _pdf_pages(path)
     doc = Doc(path=str(path), kind="pdf")
     for pno, page in enumerate(pages, start=1):
@@ -348,9 +350,10 @@ def sniff_kind(path: Path, declared: str | None) -> str | None:
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         raise ReadError(path, "这是旧版Office文件（.doc/.xls/.wps），无法直接导入", hint="请在Word或WPS中打开后另存为.docx再导入")
     low = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if declared in ("docx", "pdf") and (low.startswith((b"<!doctype html", b"<html")) or b"<html" in low[:512]):
+    # Word's "save as web page" renamed to .docx is common; a ".pdf" web page is a failed download (load_pdf says so)
+    if declared == "docx" and (low.startswith((b"<!doctype html", b"<html")) or b"<html" in low[:512]):
         return "html"
-    if declared in ("docx", "pdf") and head and b"\x00" not in head:
+    if declared == "docx" and head and b"\x00" not in head:
         try:
             head.decode("utf-8")
             return "text"

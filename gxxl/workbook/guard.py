@@ -229,6 +229,27 @@ def _xlsx_extent(xml: bytes) -> tuple[int, int, int, int, int]:
     return (b[0], b[1], b[2], b[3], st["n"]) if st["n"] else (1, 1, 1, 1, 0)
 
 
+_C_ANY = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
+_C_STRICT = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: [A-Za-z:]+="[^"<>&]*")*\s*/?>')
+
+
+def _xlsx_extent_fast(xml: bytes):
+    """_xlsx_extent in a few regex passes (a gxxl sheet in ~0.1 ms instead of ~2 ms), when it is exact:
+    every cell start tag is the plain form Excel, WPS, LibreOffice and openpyxl write (own r first,
+    double quotes, no entities), and there is no DOCTYPE, comment or CDATA. Else None."""
+    if b"<!" in xml:
+        return None
+    refs = _C_STRICT.findall(xml)
+    if len(refs) != len(_C_ANY.findall(xml)):
+        return None
+    if not refs:
+        return (1, 1, 1, 1, 0)
+    cols = {c: col_number(c.decode()) for c in {c for c, _ in refs}}
+    rows = [int(r) for _, r in refs]
+    cn = [cols[c] for c, _ in refs]
+    return (min(rows), max(rows), min(cn), max(cn), len(refs))
+
+
 def _xlsx_cut(xml: bytes) -> bytes:
     """The sheet re-serialised without cells beyond KEEP_ROWS x KEEP_COLS (positions as in _xlsx_extent)."""
     from xml.sax.saxutils import escape, quoteattr
@@ -306,7 +327,7 @@ def _inspect_zip(path: Path, data: bytes) -> Opened:
             if i.filename == "content.xml":
                 _check_ods(path, body)
             elif b"sheetData" in body:
-                r0, r1, c0, c1, n = _xlsx_extent(body)
+                r0, r1, c0, c1, n = _xlsx_extent_fast(body) or _xlsx_extent(body)
                 if r1 * c1 > MAX_CELLS:  # from A1: calamine's range, and to_python pads from A1
                     if sheet_names is None:
                         sheet_names = _sheet_names_by_part(zf, names)
