@@ -316,3 +316,17 @@ def test_declared_sizes_calamine_would_reserve(base, xls, tmp_path):
     assert got["dims.xls"][0] == "refused" and "使用范围异常" in got["dims.xls"][1]
     assert got["fat.xls"] == ["read", 5, []]
     assert got["dup.xlsx"][0] == "refused" and "已损坏" in got["dup.xlsx"][1]
+
+
+def test_fast_measurement_is_exact_or_steps_aside(base):
+    """The regex fast path gives the expat result, or None (then expat measures)."""
+    with zipfile.ZipFile(base) as zf:
+        sheet = zf.read(_sheet_part())
+    samples = [sheet] + [sheet.replace(b"</sheetData>", rows + b"</sheetData>") for rows in TRICKS.values()]
+    samples.append(b"<!-- <c r=\"A1\"/> -->" + sheet)
+    stepped_aside = 0
+    for xml in samples:
+        fast = guard._xlsx_extent_fast(xml)
+        stepped_aside += fast is None
+        assert fast is None or fast == guard._xlsx_extent(xml)
+    assert guard._xlsx_extent_fast(sheet) is not None and stepped_aside >= 6
