@@ -55,8 +55,11 @@ BUTTONS: tuple[Button, ...] = (
            "去掉“校验”加上的颜色和批注，删除“校验结果”工作表；填写的数据和格式不变"),
     Button("gxxlReport", "生成报告", "GxxlReport", "report", "FileSaveAs", "report",
            "按国办公开办函〔2021〕30号格式生成年度报告（Word），保存在工作簿旁边"),
+    Button("gxxlConsolidate", "汇总", "GxxlConsolidate", "consolidate", "PivotTableReport", "county",
+           "汇总当前工作簿所在文件夹中各单位报送的工作簿（含子文件夹和.zip）：报送情况、问题清单、合计表和图表，"
+           "结果保存为“汇总结果.xlsx”；文件夹中的“名单.xlsx”或“名单.csv”作为应报送单位名单"),
 )
-GROUPS = (("check", "检查"), ("report", "报告"))
+GROUPS = (("check", "检查"), ("report", "报告"), ("county", "县政务公开办"))
 
 
 def customui_xml() -> str:

@@ -577,19 +577,27 @@ def clear_marks(book, *, alert: bool = True) -> int:
 # ---------------------------------------------------------------------------
 
 
-def _report_path(book) -> "Path":
+def _saved_path(book, what: str) -> "Path":
     from pathlib import Path
 
-    full = book.fullname
-    p = Path(full)
+    p = Path(book.fullname)
     if not p.parent or str(p.parent) in ("", ".") or not p.is_absolute():
-        raise GxxlError("请先把工作簿保存到电脑上（文件→另存为），再生成报告：报告会写在工作簿旁边。")
-    base = p.with_name(f"{p.stem}_年报.docx")
+        raise GxxlError(f"请先把工作簿保存到电脑上（文件→另存为），再{what}：结果会写在工作簿旁边。")
+    return p
+
+
+def _free_name(base: "Path") -> "Path":
+    """``base``, or ``base(2)``, ``base(3)`` … : never overwrite an earlier result."""
     out, i = base, 2
     while out.exists():
-        out = base.with_name(f"{p.stem}_年报({i}).docx")
+        out = base.with_name(f"{base.stem}({i}){base.suffix}")
         i += 1
     return out
+
+
+def _report_path(book) -> "Path":
+    p = _saved_path(book, "生成报告")
+    return _free_name(p.with_name(f"{p.stem}_年报.docx"))
 
 
 def report_book(book, *, alert: bool = True):
@@ -624,7 +632,39 @@ def report_book(book, *, alert: bool = True):
 # Ribbon entry points (called by the gxxl add-in's VBA through RunPython)
 # ---------------------------------------------------------------------------
 
-ACTIONS = {"validate": validate_book, "clear": clear_marks, "report": report_book}
+# ---------------------------------------------------------------------------
+# Consolidation (for the county office)
+# ---------------------------------------------------------------------------
+
+CONSOLIDATED_STEM = "汇总结果"
+ROSTER_NAMES = ("名单.xlsx", "名单.csv", "名单.txt")
+
+
+def consolidate_book(book, *, alert: bool = True):
+    """汇总: every workbook in the active workbook's folder (sub-folders and .zip included) into
+    ``汇总结果.xlsx`` beside them; a 名单.xlsx/.csv in that folder is used as the roster.
+
+    Earlier 汇总结果 files are left out so a second click does not count them as an organ.
+    Returns the path written.
+    """
+    c = _Client(book)
+    folder = _saved_path(book, "汇总").parent
+    from .consolidate import consolidate
+
+    roster = next((folder / n for n in ROSTER_NAMES if (folder / n).exists()), None)
+    earlier = sorted(folder.glob(f"{CONSOLIDATED_STEM}*.xlsx"))
+    res = consolidate([folder], roster=roster, exclude=earlier, progress=False)
+    out = _free_name(folder / f"{CONSOLIDATED_STEM}.xlsx")
+    res.to_xlsx(out)
+    if alert:
+        k = res.counts
+        parts = "、".join(f"{name}{n}份" for name, n in k.items() if n)
+        missing = f"；名单中有{len(res.missing)}个机关未报送" if getattr(res, "missing", None) else ""
+        c.alert(f"已汇总{len(res.files)}个文件（{parts}）{missing}。结果：{out}")
+    return out
+
+
+ACTIONS = {"validate": validate_book, "clear": clear_marks, "report": report_book, "consolidate": consolidate_book}
 
 
 def run(action: str, book=None) -> None:

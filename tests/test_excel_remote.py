@@ -335,3 +335,27 @@ def test_recalculated_workbook_gives_the_cli_findings(broken, recalc):
     assert total == 5  # LibreOffice computed the sum formula
     result = validate_book(book)
     assert sorted((f.rule, f.cell) for f in result.findings) == sorted((f.rule, f.cell) for f in _cli_findings(calc))
+
+
+def test_consolidate_button_writes_beside_the_workbook(clean, broken, tmp_path):
+    """汇总: the folder of the open workbook, with its 名单.csv, into 汇总结果.xlsx; a second click
+    neither overwrites nor counts the first result."""
+    import xlwings as xw
+
+    import gxxl
+    from gxxl.excel import consolidate_book
+
+    (tmp_path / "名单.csv").write_text("机关名称\n示例县应急管理局（样例数据）\n示例县财政局\n", encoding="utf-8")
+    book = xw.Book(json=ec.payload(clean, name=str(clean)))
+    before = {p: p.read_bytes() for p in (clean, broken)}
+    out = consolidate_book(book)
+    assert out == tmp_path / "汇总结果.xlsx" and out.exists()
+    msg = [a["args"][0] for a in book.json()["actions"] if a["func"] == "alert"][-1]
+    assert msg.startswith("已汇总2个文件") and "未报送" in msg and str(out) in msg
+    rep = gxxl.read(out)  # the 汇总 sheet is itself a gxxl workbook
+    assert rep.get("requests.new.natural") is not None
+    again = consolidate_book(xw.Book(json=ec.payload(clean, name=str(clean))))
+    assert again == tmp_path / "汇总结果(2).xlsx"
+    msg2 = [a["args"][0] for a in book.json()["actions"] if a["func"] == "alert"][-1]
+    assert msg2.startswith("已汇总2个文件")  # the first 汇总结果.xlsx was not counted as an organ
+    assert all(p.read_bytes() == b for p, b in before.items())
