@@ -340,9 +340,8 @@ def consolidate_cmd(inputs, roster, year, previous, output, jobs, fmt, csv_dir, 
         if level not in LEVELS:
             raise GxxlError(f"机关层级“{level}”无效，应为：{'、'.join(LEVELS)}")
     inc = tuple(s.strip() for s in include.replace("，", ",").split(",") if s.strip()) if include else DEFAULT_INCLUDE
-    exclude = [output] if output else []
     res = consolidate(list(inputs), roster=roster, year=year, previous=previous, jobs=jobs or None, include=inc,
-                      name=name, level=level, exclude=exclude)
+                      name=name, level=level, output=output)
     written = []
     if output:
         written.append(str(res.to_xlsx(output, force=force)))

@@ -811,13 +811,15 @@ def assign_statuses(files: list[FileResult], *, roster: Roster | None = None, ye
 
 def consolidate(paths, roster=None, year: int | None = None, previous=None, jobs: int | None = None, *,
                 include: Iterable[str] = DEFAULT_INCLUDE, name: str | None = None, level: str | None = None,
-                progress: bool | None = None, exclude: Iterable = ()) -> "ConsolidationResult":
+                progress: bool | None = None, exclude: Iterable = (), output=None) -> "ConsolidationResult":
     """Consolidate workbooks from files, folders (recursive) and .zip archives.
 
     roster: path of a 名单 (.xlsx/.csv) or a :class:`Roster`; year: the reporting year (default: the
     year most files state); previous: last year's consolidated workbook (or folder) for 同比 and the
     cross-year checks; include: statuses summed into the totals (default 通过、仅提示、有错误);
     name/level: the consolidated workbook's organ name and level.
+    exclude: files to leave out; output: the file the caller will write (left out too, and refused if it is
+    one of the bureaus' files rather than an earlier consolidated workbook).
     """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
@@ -829,7 +831,8 @@ def consolidate(paths, roster=None, year: int | None = None, previous=None, jobs
     if bad:
         raise GxxlError(f"计入汇总的状态“{'、'.join(bad)}”无效，可选：{'、'.join(STATUSES)}")
     excl = list(exclude)
-    outputs = list(excl)  # what the caller will write: never one of the bureaus' files
+    outputs = [output] if output is not None else []  # what the caller will write: never one of the bureaus' files
+    excl += outputs
     if roster is not None and not isinstance(roster, Roster):
         excl.append(roster)
         roster = load_roster(roster)

@@ -324,7 +324,7 @@ def test_output_inside_the_input_folder_is_not_an_input(tmp_path):
     write_bureau(tmp_path / "教育局.xlsx", "示例县教育局", seed=1)
     out = tmp_path / "汇总.xlsx"
     consolidate([tmp_path], progress=False).to_xlsx(out)
-    again = consolidate([tmp_path], exclude=[out], progress=False)  # what the CLI passes for -o
+    again = consolidate([tmp_path], output=out, progress=False)  # what the CLI passes for -o
     assert [f.file for f in again.files] == [f"{tmp_path.name}/教育局.xlsx"]
     assert [x.file for x in again.ignored] == [f"{tmp_path.name}/汇总.xlsx"]
     again.to_xlsx(out, force=True)
