@@ -914,7 +914,7 @@ def _fmt(v) -> str:
 
 def _tidy(x):
     if isinstance(x, float):
-        return int(x) if x.is_integer() else round(x, 6)
+        return int(x) if x.is_integer() and abs(x) < 2 ** 53 else round(x, 6)
     return x
 
 
@@ -981,10 +981,14 @@ class ConsolidationResult:
             for i, f in enumerate(self.files, start=1):
                 rows.append(_info_row(i, f) + list(f.values if f.values is not None else (None,) * len(schema.CODES)))
             df = pd.DataFrame(rows, columns=list(INFO_COLUMNS) + list(schema.CODES))
+            import warnings
+
             for col in ("年度",) + schema.CODES:  # counts as nullable integers, not 68.0
                 try:
-                    df[col] = df[col].astype("Int64")
-                except (TypeError, ValueError):
+                    with warnings.catch_warnings():  # numpy warns before pandas refuses an infinite value
+                        warnings.simplefilter("ignore", RuntimeWarning)
+                        df[col] = df[col].astype("Int64")
+                except (TypeError, ValueError, OverflowError):  # text, fractions, or beyond 64 bits (1E+20 typed in)
                     pass
             self._frames["details"] = df
         return self._frames["details"]

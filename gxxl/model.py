@@ -230,10 +230,13 @@ def report_from_cells(
     return rep
 
 
+_EXACT = 2 ** 53  # beyond this a float is no count anyone typed; as an int it could not be summed with floats
+
+
 def _tidy(x: Number) -> Number:
     """Whole floats become ints (calamine returns 68.0); amounts keep decimals."""
     if isinstance(x, float):
-        if x.is_integer():
+        if x.is_integer() and abs(x) < _EXACT:
             return int(x)
         return round(x, 6)
     return x
@@ -252,7 +255,7 @@ def parse_number(raw: Any, kind: str = "count") -> tuple[Number | None, str | No
     """
     if raw is None:
         return None, "blank", None
-    if type(raw) is float and raw >= 0 and raw.is_integer():  # the common case: calamine's 68.0
+    if type(raw) is float and 0 <= raw < _EXACT and raw.is_integer():  # the common case: calamine's 68.0
         return int(raw), None, None
     if isinstance(raw, bool):
         return None, "text", None
@@ -264,7 +267,7 @@ def parse_number(raw: Any, kind: str = "count") -> tuple[Number | None, str | No
         num = _tidy(raw)
         if num < 0:
             return num, "negative", None
-        if kind == "count" and isinstance(num, float):
+        if kind == "count" and isinstance(num, float) and not num.is_integer():  # a whole 1E+20 stays a float
             return num, "fraction", round(num)
         return num, None, None
     text = str(raw).strip()
