@@ -517,14 +517,10 @@ def load_roster(path) -> Roster:
     rows: list[list[str]]
     low = p.suffix.lower()
     if low in (".csv", ".txt"):
-        raw = p.read_bytes()
-        for enc in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
+        from .fileio import decode_text
+
+        text = decode_text(p.read_bytes())
+        if text is None:
             raise GxxlError(f"名单文件“{p}”编码无法识别，请另存为UTF-8编码的CSV或.xlsx")
         if low == ".txt":
             rows = [[line] for line in text.splitlines()]

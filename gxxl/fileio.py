@@ -65,3 +65,13 @@ def write_bytes(path, data: bytes, *, force: bool = False, inputs: tuple = ()) -
 
 def write_text(path, text: str, *, force: bool = False, inputs: tuple = ()) -> Path:
     return write_bytes(path, text.encode("utf-8"), force=force, inputs=inputs)
+
+
+def decode_text(raw: bytes) -> str | None:
+    """Text files from Chinese offices: UTF-8 (with or without BOM) or GB18030 (GBK); None if neither."""
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return None

@@ -166,14 +166,10 @@ def from_file(path) -> list[Section]:
         lines = [para.text for para in doc.paragraphs]
         return sections_from_lines(lines, f"文件“{p}”", "段")
     if suffix in (".md", ".markdown", ".txt"):
-        raw = p.read_bytes()
-        for enc in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
+        from ..fileio import decode_text
+
+        text = decode_text(p.read_bytes())
+        if text is None:
             raise ReadError(p, "无法识别文字编码，请另存为UTF-8编码")
         return sections_from_lines(text.splitlines(), f"文件“{p}”", "行")
     raise ReadError(p, "正文文件只能是 .docx 或 .md（Markdown）")
