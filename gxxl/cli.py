@@ -358,6 +358,11 @@ def consolidate_cmd(inputs, roster, year, previous, output, jobs, fmt, csv_dir, 
     click.get_current_context().exit(res.exit_code)
 
 
+from .serve.cli import serve_group  # noqa: E402  (click only; Django loads inside the commands)
+
+cli.add_command(serve_group)
+
+
 def main(argv=None):
     try:
         cli.main(args=argv, prog_name="gxxl", standalone_mode=True)
