@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from gxxl import sample, schema
+from gxxl import schema
+from gxxl.samples import bureau as sample
 from gxxl.model import AnnualReport, Explanation
 from gxxl.rules import RULES, validate
 from gxxl.rules.engine import engine_rule_ids
