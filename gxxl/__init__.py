@@ -1,11 +1,11 @@
 """gxxl — 政府信息公开工作年度报告: the locked workbook, validation, reports, consolidation.
 
-The public library API. Heavy imports stay inside the functions so that
+The public library API (the face of the package; the jobs live in sub-packages, see docs/architecture.md). Heavy imports stay inside the functions so that
 ``gxxl validate`` starts fast.
 """
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from .util.version import __version__
 
 __all__ = ["__version__", "read", "new_workbook", "validate", "report", "consolidate", "AnnualReport", "ReadError"]
 
@@ -45,16 +45,21 @@ def report(source, output=None, *, fmt=None, narrative=None, template=None, forc
     return render_report(source, output, fmt=fmt, narrative=narrative, template=template, force=force)
 
 
+def consolidate(paths, roster=None, year=None, previous=None, jobs=None, **kw):
+    """Consolidate bureaus' workbooks (files, folders, .zip) -> :class:`gxxl.consolidation.ConsolidationResult`.
+
+    Keywords as :func:`gxxl.consolidation.consolidate` (include, exclude, name, level, outputs, progress).
+    """
+    from .consolidation import consolidate as _consolidate
+
+    return _consolidate(paths, roster=roster, year=year, previous=previous, jobs=jobs, **kw)
+
+
 def __getattr__(name):
     if name == "AnnualReport":
         from .model import AnnualReport
 
         return AnnualReport
-    if name == "consolidate":
-        # the module is callable: gxxl.consolidate(paths, roster=…, year=…) -> ConsolidationResult
-        import importlib
-
-        return importlib.import_module(".consolidate", __name__)
     if name == "ReadError":
         from .errors import ReadError
 

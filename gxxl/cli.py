@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from .util.version import __version__
 from .errors import GxxlError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -98,7 +98,7 @@ def show_cmd(file, fmt):
     if fmt == "json":
         click.echo(json.dumps(rep.to_json(), ensure_ascii=False, indent=2))
         return
-    from .summary import describe
+    from .render.summary import describe
 
     click.echo(describe(rep))
 
@@ -169,7 +169,7 @@ def rules_cmd(fmt):
 def report_cmd(ctx, path, output, fmt, narrative, template, force, placeholders):
     """由工作簿生成年度报告（Word、网页、PDF、Markdown）；PATH为文件夹时逐个生成。"""
     if placeholders:
-        from .render.placeholders import describe
+        from .narrative.placeholders import describe
 
         click.echo(describe())
         return
@@ -218,7 +218,7 @@ def report_cmd(ctx, path, output, fmt, narrative, template, force, placeholders)
 @click.option("--no-pdf", is_flag=True, help="不生成PDF（省去LibreOffice转换）")
 def demo_cmd(outdir, force, no_pdf):
     """用内置样例数据演示：生成工作簿、读取、汇总显示、生成年度报告。"""
-    from .demo import run_demo
+    from .samples.demo import run_demo
 
     run_demo(outdir, force=force, echo=click.echo, pdf=not no_pdf)
 
@@ -230,7 +230,7 @@ def demo_cmd(outdir, force, no_pdf):
 def import_cmd(report, output, force):
     """把已公开的年报（网页、文本、Word、PDF）导入为gxxl工作簿，并列出原文的问题。"""
     from .ingest import import_to_workbook
-    from .summary import describe_import
+    from .render.summary import describe_import
 
     out = Path(output) if output else Path.cwd() / (Path(report).stem + ".xlsx")
     rep = import_to_workbook(report, out, force=force)
@@ -274,7 +274,7 @@ def addin_group():
 @click.option("--force", is_flag=True, help="覆盖已存在的文件")
 def addin_build_cmd(output, force):
     """用已安装的xlwings自带的加载项模板生成gxxl加载项（任何系统均可）。"""
-    from .addin import build_addin
+    from .excel.addin import build_addin
 
     out = build_addin(output, force=force)
     click.echo(f"已生成Excel加载项：{out}")
@@ -285,7 +285,7 @@ def addin_build_cmd(output, force):
 @click.option("--dir", "target_dir", type=click.Path(), help="安装到指定文件夹（默认：Excel的XLSTART启动文件夹）")
 def addin_install_cmd(target_dir):
     """把加载项装进Excel（XLSTART），并让它使用本机的Python。不需要管理员权限。"""
-    from .addin import install_addin
+    from .excel.addin import install_addin
 
     dest, conf = install_addin(target_dir=target_dir)
     click.echo(f"已安装：{dest}")
@@ -297,7 +297,7 @@ def addin_install_cmd(target_dir):
 @click.option("--dir", "target_dir", type=click.Path(), help="从指定文件夹卸载（默认：XLSTART）")
 def addin_uninstall_cmd(target_dir):
     """从Excel中卸载gxxl加载项。"""
-    from .addin import uninstall_addin
+    from .excel.addin import uninstall_addin
 
     removed = uninstall_addin(target_dir=target_dir)
     if removed:
@@ -326,8 +326,8 @@ def consolidate_cmd(inputs, roster, year, previous, output, jobs, fmt, csv_dir, 
 
     退出码：0 全部通过；1 有错误、无法读取、年度不符或有未报送单位；2 输入或输出无法使用。
     """
-    from .consolidate import CSV_NAMES, DEFAULT_INCLUDE, consolidate
-    from .fileio import check_output
+    from .consolidation import CSV_NAMES, DEFAULT_INCLUDE, consolidate
+    from .util.fileio import check_output
 
     sources = tuple(x for x in (*inputs, roster, previous) if x)
     if output:

@@ -1,6 +1,8 @@
 """AnnualReport: what every reader produces and every later step consumes."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -288,3 +290,17 @@ def parse_number(raw: Any, kind: str = "count") -> tuple[Number | None, str | No
     if num < 0:
         return num, "negative", None
     return num, "text_number", None
+
+
+def plain_number(x: Any) -> str:
+    """A number as people write it: 4, 12.5, 4166.241619 (no exponent, no float noise)."""
+    if isinstance(x, bool):
+        return str(x)
+    if isinstance(x, int):
+        return str(x)
+    if isinstance(x, float):
+        if x.is_integer():
+            return str(int(x))
+        d = Decimal(repr(round(x, 6))).normalize()
+        return format(d, "f")
+    return str(x)

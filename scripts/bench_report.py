@@ -14,7 +14,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from gxxl import read, sample  # noqa: E402
+from gxxl import read  # noqa: E402
+from gxxl.samples import bureau as sample
 from gxxl.render import prepare, write  # noqa: E402
 from gxxl.workbook.api import new_workbook  # noqa: E402
 

@@ -23,7 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from gxxl import sample, schema  # noqa: E402
+from gxxl import schema  # noqa: E402
+from gxxl.samples import bureau as sample
 from gxxl.rules import validate  # noqa: E402
 from gxxl.workbook.api import new_workbook  # noqa: E402
 from gxxl.workbook.read import read  # noqa: E402

@@ -42,8 +42,8 @@ for p in sys.argv[1:]:
 def bases(tmp: Path) -> dict:
     from mutate import mutate_ods, mutate_workbook, mutate_xls
 
-    from gxxl import sample
-    from gxxl.libreoffice import convert, soffice
+    from gxxl.samples import bureau as sample
+    from gxxl.util.libreoffice import convert, soffice
     from gxxl.workbook.api import new_workbook
 
     p = tmp / "base.xlsx"

@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from gxxl import schema  # noqa: E402
-from gxxl import sample_county as sc  # noqa: E402
+from gxxl.samples import county as sc
 from gxxl.workbook.build import build_workbook  # noqa: E402
 
 SENT_ORGAN, SENT_LEVEL, SENT_REGION, SENT_YEAR = "@@ORGAN@@", "@@LEVEL@@", "@@REGION@@", 8000001

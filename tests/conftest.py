@@ -9,9 +9,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-SEED = SHARED / "seeds" / "000_f088be6e9e3af0c8.txt"
-CORPUS = SHARED / "corpus"
+# Real published reports, the seed report and the spec data, copied from the project's shared folder so that a
+# clone stands alone (each corpus file has a .source.txt naming where it was published).
+DATA = ROOT / "tests" / "data"
+SEED = DATA / "seeds" / "000_f088be6e9e3af0c8.txt"
+CORPUS = DATA / "corpus"
+SPEC = DATA / "spec"
 
 
 def run_gxxl(*args, cwd=None, input=None, timeout=300) -> subprocess.CompletedProcess:
@@ -27,7 +30,7 @@ def gxxl_cli():
 
 
 def _need_libreoffice():
-    from gxxl.libreoffice import soffice
+    from gxxl.util.libreoffice import soffice
 
     if soffice() is None:
         if os.environ.get("CI"):
@@ -39,7 +42,7 @@ def _need_libreoffice():
 def recalc(tmp_path_factory):
     """recalc([paths]) -> recalculated copies, converted by LibreOffice headless in one batch."""
     _need_libreoffice()
-    from gxxl.libreoffice import convert
+    from gxxl.util.libreoffice import convert
 
     def _recalc(paths):
         out = tmp_path_factory.mktemp("lo-out")
@@ -50,7 +53,7 @@ def recalc(tmp_path_factory):
 
 @pytest.fixture
 def sample_path(tmp_path):
-    from gxxl import sample
+    from gxxl.samples import bureau as sample
     from gxxl.workbook.api import new_workbook
 
     p = tmp_path / "sample.xlsx"

@@ -9,8 +9,9 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
-from gxxl import sample, schema
-from gxxl import sample_county as sc
+from gxxl import schema
+from gxxl.samples import bureau as sample
+from gxxl.samples import county as sc
 from gxxl.workbook.build import build_workbook
 
 COUNTY = "示例县"

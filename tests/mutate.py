@@ -249,7 +249,7 @@ def mutate_xls(data: bytes, rng: random.Random) -> tuple[str, bytes]:
         return "xls-flip-bytes", bytes(b)
     import olefile
 
-    from gxxl.ovba import write_cfb
+    from gxxl.util.cfb import write_cfb
 
     with olefile.OleFileIO(io.BytesIO(data)) as ole:
         wbk = ole.openstream("Workbook").read()

@@ -56,7 +56,7 @@ def test_demo(gxxl_cli, tmp_path):
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "d" / "示例_正确.xlsx").exists()
     assert "本年新收5件" in r.stdout
-    from gxxl.libreoffice import soffice
+    from gxxl.util.libreoffice import soffice
 
     for ext in ("docx", "html") + (("pdf",) if soffice() else ()):
         assert (tmp_path / "d" / f"示例_年度报告.{ext}").stat().st_size > 5000, ext

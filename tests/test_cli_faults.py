@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from gxxl import sample
+from gxxl.samples import bureau as sample
 from gxxl.cli import cli
 from gxxl.workbook.api import new_workbook
 

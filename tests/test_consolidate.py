@@ -11,7 +11,7 @@ import pytest
 
 import gxxl
 from gxxl import schema
-from gxxl.consolidate import (DUPLICATE, MISSING, STATUSES, assemble, check_file, check_item, collect_inputs,
+from gxxl.consolidation import (DUPLICATE, MISSING, STATUSES, assemble, check_file, check_item, collect_inputs,
                               consolidate, load_roster)
 from gxxl.errors import GxxlError
 from gxxl.workbook.read import read
@@ -120,7 +120,7 @@ def test_consolidated_workbook_sheets_charts_and_layout(county):
     assert wb.active.title == "报送情况"
     d = wb["明细"]
     assert d.freeze_panes == "D3" and d.auto_filter.ref.startswith("A2:")
-    assert d.cell(2, len(gxxl.consolidate.INFO_COLUMNS) + 1).value == schema.CODES[0]
+    assert d.cell(2, len(gxxl.consolidation.INFO_COLUMNS) + 1).value == schema.CODES[0]
     assert d.cell(1, 2).value == "机关名称"
     assert d.max_row == 2 + len(county["expected"]) + 1  # header rows, one row per file, the total
     assert str(d.cell(d.max_row, 2).value).startswith("合计")
@@ -178,7 +178,7 @@ def test_without_roster_duplicates_still_count_once(county):
     res = consolidate([county["inbox"]], jobs=1, progress=False)
     assert res.counts["不在名单"] == 0 and res.counts[DUPLICATE] == 1
     assert res.missing == []
-    assert gxxl.consolidate([county["inbox"]], jobs=1, progress=False).counts == res.counts  # callable module
+    assert gxxl.consolidate([county["inbox"]], jobs=1, progress=False).counts == res.counts  # the public function
 
 
 def test_nothing_to_consolidate_is_an_error(tmp_path):
@@ -230,7 +230,7 @@ def test_previous_year_gives_comparison_and_cross_year_flags(tmp_path):
     consolidate([tmp_path / "2023" / "甲县"], progress=False).to_xlsx(prev_out)
     # this year: the 教育局 receives far more applications
     rng = random.Random(7)
-    v = gxxl.sample_county.bureau_values(rng)
+    v = gxxl.samples.county.bureau_values(rng)
     v["requests.new.natural"] += 60
     v["requests.disclosed.natural"] += 60
     write_bureau(tmp_path / "2024" / "教育局.xlsx", "甲县教育局", values=v, region="示例省示例市甲县")
@@ -257,7 +257,7 @@ def test_csv_export_uses_codes_and_neutralises_injection(county, tmp_path):
     assert sorted(p.name for p in files) == sorted(["问题清单.csv", "报送情况.csv", "明细.csv"])
     with open(tmp_path / "csv" / "明细.csv", encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0][len(gxxl.consolidate.INFO_COLUMNS):] == list(schema.CODES)
+    assert rows[0][len(gxxl.consolidation.INFO_COLUMNS):] == list(schema.CODES)
     organs = [r[1] for r in rows[1:]]
     assert any(o.startswith("'=HYPERLINK") for o in organs)
     assert not any(o.startswith("=") for o in organs)
@@ -297,7 +297,7 @@ def test_gbk_member_names_in_zip_are_decoded(tmp_path):
 
 
 def test_demo_county_is_ready_to_use(tmp_path):
-    from gxxl.sample_county import demo_county
+    from gxxl.samples.county import demo_county
 
     lines = []
     r = demo_county(tmp_path, echo=lines.append)

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from gxxl import sample
+from gxxl.samples import bureau as sample
 from gxxl.workbook.read import read
 
 from conftest import run_gxxl

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from gxxl import read, schema
-from gxxl.consolidate import STATUSES, consolidate
+from gxxl.consolidation import STATUSES, consolidate
 from gxxl.errors import ReadError
 
 from county import hashes, write_bureau
@@ -135,7 +135,7 @@ def test_inbox_with_one_file_in_ten_broken(good_files, tmp_path):
 def test_extreme_numbers_reach_every_output(good_files, tmp_path):
     """A count typed as 1E+20, a negative, a fraction: the DataFrames, CSV and workbook are still written
     (the 明细 column stays exact instead of becoming a 64-bit integer; found by the round above)."""
-    from gxxl import sample
+    from gxxl.samples import bureau as sample
 
     inbox = tmp_path / "收件箱"
     inbox.mkdir()

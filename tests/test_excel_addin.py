@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT, run_gxxl
-from gxxl import addin, ovba
+from gxxl.excel import addin
+from gxxl.excel import ovba
 from gxxl.excel import ACTIONS
 
 NS = addin.CUSTOMUI_NS
@@ -193,7 +194,7 @@ def _check_red_black(ole) -> None:
 @pytest.mark.libreoffice
 def test_libreoffice_imports_the_vba_project(built, tmp_path):
     """An independent reader of [MS-CFB] and [MS-OVBA] loads the project and every module's code."""
-    from gxxl.libreoffice import soffice
+    from gxxl.util.libreoffice import soffice
 
     exe = soffice()
     if exe is None:

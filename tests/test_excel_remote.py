@@ -13,7 +13,8 @@ import re
 import pytest
 
 import excel_client as ec
-from gxxl import sample, schema
+from gxxl import schema
+from gxxl.samples import bureau as sample
 from gxxl.errors import GxxlError
 from gxxl.workbook.api import new_workbook
 
@@ -151,7 +152,7 @@ def test_summary_alert_counts_errors_and_warnings(broken):
 
 
 def test_every_action_is_one_the_vba_client_can_run(broken):
-    from gxxl.addin import vba_source
+    from gxxl.excel.addin import vba_source
     from gxxl.excel import validate_book
 
     subs = ec.remote_subs()
@@ -306,7 +307,7 @@ def test_report_is_written_next_to_the_workbook_or_refused(clean, broken):
 
 def test_each_ribbon_button_reaches_its_own_function(broken, tmp_path):
     """Button -> VBA Sub -> GxxlRun "<action>" (checked on the built add-in) -> run(action) -> its function."""
-    from gxxl.addin import BUTTONS
+    from gxxl.excel.addin import BUTTONS
     from gxxl.excel import RESULTS_SHEET, run
 
     marked = tmp_path / "marked.xlsx"

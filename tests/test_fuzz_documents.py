@@ -1,6 +1,6 @@
 """Fault and fuzz tests for the importer + validator on real published documents.
 
-Truncated, shuffled, randomly edited texts and HTML from ../shared/corpus, and damaged .pdf
+Truncated, shuffled, randomly edited texts and HTML from tests/data/corpus, and damaged .pdf
 and .docx files (the corpus PDFs and template, a report gxxl rendered) go through import and
 every validation rule: a report or a clear Chinese ReadError, never a traceback, inputs
 byte-identical. Crash cases are saved to tests/regressions/ and replayed.
@@ -45,7 +45,7 @@ def _check(path: Path) -> str:
 @pytest.fixture(scope="module")
 def binaries(tmp_path_factory):
     """Real .pdf and .docx reports: the corpus PDFs and template, and a report gxxl rendered to Word."""
-    from gxxl import sample
+    from gxxl.samples import bureau as sample
     from gxxl.render import render_report
     from gxxl.workbook.api import new_workbook
 

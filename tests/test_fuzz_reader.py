@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from gxxl import read, sample
+from gxxl import read
+from gxxl.samples import bureau as sample
 from gxxl.errors import GxxlError
 from gxxl.model import AnnualReport
 from gxxl.workbook.api import new_workbook
@@ -45,7 +46,7 @@ def bases(tmp_path_factory):
     p = d / "base.xlsx"
     new_workbook(p, meta=sample.SAMPLE_META, values=sample.sample_values(), narrative=sample.SAMPLE_NARRATIVE)
     out = {".xlsx": (p.read_bytes(), mutate_workbook)}
-    from gxxl.libreoffice import convert, soffice
+    from gxxl.util.libreoffice import convert, soffice
 
     if soffice() is not None:
         out[".ods"] = (convert([p], d / "ods", "ods")[0].read_bytes(), mutate_ods)

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from gxxl import read, sample
-from gxxl.consolidate import load_roster
+from gxxl import read
+from gxxl.samples import bureau as sample
+from gxxl.consolidation import load_roster
 from gxxl.errors import GxxlError, ReadError
 from gxxl.workbook import guard
 from gxxl.workbook.api import new_workbook
@@ -32,7 +33,7 @@ def base(tmp_path_factory) -> Path:
 
 
 def _with_vba(src: Path, dst: Path) -> Path:
-    from gxxl import addin
+    from gxxl.excel import addin
 
     vba = zipfile.ZipFile(addin.skeleton_path()).read("xl/vbaProject.bin")
     return _edit(src, dst, {
@@ -46,7 +47,7 @@ def xls(base, tmp_path_factory) -> dict[str, Path]:
     """LibreOffice's .xls of: the sample, the sample with a VBA project, a sheet with a value in IV65536."""
     from openpyxl import Workbook
 
-    from gxxl.libreoffice import convert, soffice
+    from gxxl.util.libreoffice import convert, soffice
 
     if soffice() is None:
         pytest.skip("LibreOffice not installed")
@@ -162,7 +163,7 @@ def test_doctype_invalid_reference_and_xlsb_are_refused(base, tmp_path):
 
 def test_ods_cell_bomb_is_refused(base, tmp_path):
     """A 1 KB content.xml asking for 10,000 columns x 9,000 rows cost calamine 5 GB and 13 s."""
-    from gxxl.libreoffice import convert, soffice
+    from gxxl.util.libreoffice import convert, soffice
 
     if soffice() is None:
         pytest.skip("LibreOffice not installed")
@@ -215,7 +216,7 @@ def test_encrypted_xlsx_real_and_xls_filepass(xls, base, tmp_path):
     # an .xls encrypted by Excel has a FILEPASS record after the workbook's BOF
     import olefile
 
-    from gxxl.ovba import write_cfb
+    from gxxl.util.cfb import write_cfb
 
     with olefile.OleFileIO(str(xls["plain"])) as ole:
         wbk = ole.openstream("Workbook").read()
@@ -246,7 +247,7 @@ def test_zip_member_longer_than_declared_is_corrupt(base, tmp_path):
 def test_roster_and_previous_go_through_the_guard(base, tmp_path):
     roster = _edit(base, tmp_path / "名单.xlsx", {"xl/worksheets/sheet1.xml": lambda b: b.replace(
         b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>')})
-    code = ("import sys; from gxxl.consolidate import load_roster\n"
+    code = ("import sys; from gxxl.consolidation import load_roster\n"
             "try:\n    load_roster(sys.argv[1]); print('ok')\nexcept Exception as e: print(type(e).__name__)")
     out = subprocess.run([sys.executable, "-c", code, str(roster)], capture_output=True, text=True, timeout=120,
                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
@@ -282,7 +283,7 @@ def test_declared_sizes_calamine_would_reserve(base, xls, tmp_path):
     reads: calamine only ever sees the workbook stream in a compound file gxxl wrote."""
     import olefile
 
-    from gxxl.ovba import write_cfb
+    from gxxl.util.cfb import write_cfb
 
     sst = _edit(base, tmp_path / "sst.xlsx", {}, add={"xl/sharedStrings.xml": (
         b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '

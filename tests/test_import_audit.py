@@ -87,7 +87,7 @@ def test_summary_only_and_default_import_name(gxxl_cli, tmp_path):
 
 def test_demo_imports_its_published_report(tmp_path):
     from gxxl import read
-    from gxxl.demo import run_demo
+    from gxxl.samples.demo import run_demo
 
     lines = []
     res = run_demo(tmp_path / "d", echo=lines.append, pdf=False)

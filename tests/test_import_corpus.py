@@ -1,4 +1,4 @@
-"""Every report in ../shared/corpus (and the seed) imports as printed: values read by hand in
+"""Every report in tests/data/corpus (and the seed) imports as printed: values read by hand in
 tests/data/import_expected/*.json; no wrong value ever goes unreported."""
 from pathlib import Path
 
@@ -7,7 +7,7 @@ import pytest
 from gxxl.ingest import import_report
 from gxxl.ingest.accuracy import compare, expected_files, load_expected
 
-from conftest import SHARED
+from conftest import DATA
 
 EXPECTED = sorted(expected_files(Path(__file__).parent / "data" / "import_expected"))
 
@@ -18,7 +18,7 @@ def imported():
 
     def get(exp):
         if exp.name not in cache:
-            cache[exp.name] = import_report(SHARED / exp.document)
+            cache[exp.name] = import_report(DATA / exp.document)
         return cache[exp.name]
 
     return get
@@ -63,9 +63,9 @@ def test_corpus_accuracy_target(imported):
 def test_every_corpus_report_has_expected_values():
     """A new document in the corpus must get hand-read expected values too."""
     covered = {load_expected(p).document for p in EXPECTED}
-    corpus = SHARED / "corpus"
+    corpus = DATA / "corpus"
     docs = [p for p in corpus.rglob("*") if p.is_file() and not p.name.endswith(".source.txt") and p.name != "README.md"]
-    missing = [str(p.relative_to(SHARED)) for p in docs if str(p.relative_to(SHARED)) not in covered]
+    missing = [str(p.relative_to(DATA)) for p in docs if str(p.relative_to(DATA)) not in covered]
     assert missing == []
 
 

@@ -74,7 +74,7 @@ def test_docx_with_merged_cells(tmp_path):
 
 
 def test_pdf_made_by_libreoffice(tmp_path):
-    from gxxl.libreoffice import convert, soffice
+    from gxxl.util.libreoffice import convert, soffice
 
     if soffice() is None:
         pytest.skip("LibreOffice not installed")
@@ -148,12 +148,12 @@ def test_2019_format_is_wrong_for_2021_and_later():
 @pytest.mark.parametrize("fmt", ["docx", "html", "md", "pdf"])
 def test_gxxl_reports_import_back_exactly(fmt, sample_path, tmp_path):
     """A report rendered by `gxxl report` reads back with every number and every narrative part."""
-    from gxxl import sample
+    from gxxl.samples import bureau as sample
     from gxxl.model import AnnualReport
     from gxxl.render import render_report
 
     if fmt == "pdf":
-        from gxxl.libreoffice import soffice
+        from gxxl.util.libreoffice import soffice
 
         if soffice() is None:
             pytest.skip("LibreOffice not installed")

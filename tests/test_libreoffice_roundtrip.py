@@ -10,7 +10,8 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from gxxl import sample, schema
+from gxxl import schema
+from gxxl.samples import bureau as sample
 from gxxl.workbook.api import new_workbook
 from gxxl.workbook.read import read
 

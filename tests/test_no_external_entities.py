@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from gxxl import read, sample
+from gxxl import read
+from gxxl.samples import bureau as sample
 from gxxl.errors import GxxlError
 from gxxl.ingest import import_report
 from gxxl.workbook.api import new_workbook
@@ -123,7 +124,7 @@ def test_xlsx_and_ods_with_external_entities(trap, tmp_path):
     for n, (member, root, anchor, payload) in enumerate(cases):
         bad = _repack(wb, tmp_path / f"xxe-{n}.xlsx", member, lambda b: _inject(b, root, trap, anchor, payload))
         _outcome(read, bad, trap)
-    from gxxl.libreoffice import convert, soffice
+    from gxxl.util.libreoffice import convert, soffice
 
     if soffice() is not None:
         ods = convert([wb], tmp_path / "ods", "ods")[0]

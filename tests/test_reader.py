@@ -5,7 +5,8 @@ import zipfile
 import openpyxl
 import pytest
 
-from gxxl import read, sample, schema
+from gxxl import read, schema
+from gxxl.samples import bureau as sample
 from gxxl.errors import ReadError
 from gxxl.workbook.api import new_workbook
 
@@ -150,7 +151,7 @@ def test_encrypted_file_message(tmp_path):
 
 
 def test_ods_and_recalculated_copy_read(recalc, sample_path, tmp_path):
-    from gxxl.libreoffice import convert
+    from gxxl.util.libreoffice import convert
 
     out = convert([sample_path], tmp_path / "ods", "ods")[0]
     rep = read(out)

@@ -3,7 +3,8 @@ import docx
 import openpyxl
 import pytest
 
-from gxxl import sample, schema
+from gxxl import schema
+from gxxl.samples import bureau as sample
 from gxxl.workbook.api import new_workbook
 
 

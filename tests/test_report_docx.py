@@ -6,7 +6,8 @@ import docx
 import pytest
 from docx.shared import Length, Mm
 
-from gxxl import sample, schema
+from gxxl import schema
+from gxxl.samples import bureau as sample
 from gxxl.model import AnnualReport
 from gxxl.render import render_report
 from gxxl.render import docx_writer as dw

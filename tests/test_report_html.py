@@ -3,7 +3,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from gxxl import sample, schema
+from gxxl import schema
+from gxxl.samples import bureau as sample
 from gxxl.model import AnnualReport
 from gxxl.render import render_report
 from gxxl.render.tables import report_tables

@@ -1,11 +1,12 @@
 """Narrative placeholders (codes, Chinese aliases, helpers), sources (正文 cells, .md, .docx), errors that name the problem."""
 import pytest
 
-from gxxl import sample, schema
+from gxxl import schema
+from gxxl.samples import bureau as sample
 from gxxl.model import AnnualReport
-from gxxl.render import narrative as n
-from gxxl.render import placeholders as ph
-from gxxl.render.model_text import MODEL_NARRATIVE
+from gxxl.narrative import text as n
+from gxxl.narrative import placeholders as ph
+from gxxl.narrative.model_text import MODEL_NARRATIVE
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import subprocess
 import pytest
 
 from conftest import _need_libreoffice
-from gxxl import sample
+from gxxl.samples import bureau as sample
 from gxxl.workbook.api import new_workbook
 
 pytestmark = pytest.mark.libreoffice

@@ -1,5 +1,6 @@
 """The one table model: official grids from the schema, filled with a report's values."""
-from gxxl import sample, schema
+from gxxl import schema
+from gxxl.samples import bureau as sample
 from gxxl.model import AnnualReport
 from gxxl.render.tables import format_value, plain_number, report_tables
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from gxxl import schema
 
-SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec" / "official-format.md"
+SPEC = Path(__file__).resolve().parent / "data" / "spec" / "official-format.md"
 
 
 def test_counts_and_sums():

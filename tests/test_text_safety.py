@@ -1,4 +1,4 @@
-"""User text never becomes a formula (gxxl.safety), in every output that holds it.
+"""User text never becomes a formula (gxxl.util.safety), in every output that holds it.
 
 * our own workbooks (builder, import → workbook, the consolidated workbook's official part):
   text cells, exactly as written, Text format on the editable cells; LibreOffice opening and
@@ -13,10 +13,11 @@ import zipfile
 import openpyxl
 import pytest
 
-from gxxl import read, sample, schema
+from gxxl import read, schema
+from gxxl.samples import bureau as sample
 from gxxl.errors import GxxlError
 from gxxl.model import Finding
-from gxxl.safety import neutralise
+from gxxl.util.safety import neutralise
 from gxxl.workbook.api import new_workbook
 
 from conftest import SEED

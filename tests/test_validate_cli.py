@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from gxxl import sample
+from gxxl.samples import bureau as sample
 from gxxl.rules import RULES
 from gxxl.workbook.api import new_workbook
 
@@ -123,7 +123,7 @@ def test_blank_template_text_is_compact(gxxl_cli, tmp_path):
 
 def test_model_text_is_filled_and_flagged(gxxl_cli, tmp_path):
     """A new workbook's model narrative: placeholders are filled before the text checks, marks are errors."""
-    from gxxl import sample
+    from gxxl.samples import bureau as sample
 
     p = tmp_path / "model.xlsx"
     new_workbook(p, meta=sample.SAMPLE_META, values=sample.sample_values())

@@ -9,7 +9,8 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gxxl import read, sample, schema
+from gxxl import read, schema
+from gxxl.samples import bureau as sample
 from gxxl.errors import GxxlError
 from gxxl.model import AnnualReport
 from gxxl.rules import BY_ID, validate

@@ -6,7 +6,8 @@ import openpyxl
 import pytest
 
 import gxxl
-from gxxl import sample, schema
+from gxxl import schema
+from gxxl.samples import bureau as sample
 from gxxl.workbook.api import new_workbook
 
 

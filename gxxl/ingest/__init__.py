@@ -1,6 +1,8 @@
 """Import published annual reports (text, Markdown, HTML, .docx, PDF) into an AnnualReport.
 
 ``import_report(path)`` never writes a workbook; ``gxxl import`` does that with the result.
+
+May import: schema, errors, model, util, workbook (to write an imported report as a workbook). Imported by: api, audit.
 """
 from __future__ import annotations
 
@@ -63,7 +65,7 @@ def workbook_values(rep: AnnualReport) -> dict:
 
 def import_to_workbook(src, out, *, force: bool = False) -> AnnualReport:
     """Import a published report and write it as a new gxxl workbook (never overwrites without force)."""
-    from ..fileio import check_output
+    from ..util.fileio import check_output
     from ..workbook.api import new_workbook
 
     check_output(out, force=force, inputs=(src,))  # fail before the work, not after

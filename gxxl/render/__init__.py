@@ -2,6 +2,8 @@
 
 The road: read → narrative (placeholders filled) → gate (validation) → one table
 model → dressed as docx / HTML / Markdown; PDF from the docx via LibreOffice.
+
+May import: schema, errors, model, util, narrative, api, rules (the gate). Imported by: excel, samples, serve, cli.
 """
 from __future__ import annotations
 
@@ -65,7 +67,7 @@ def prepare(source, *, narrative=None, force: bool = False) -> Prepared:
     """Read, fill the narrative's placeholders, run the gate. Raises ReportRefused on errors unless ``force``."""
     from ..api import read_any
     from . import gate as gate_mod
-    from . import narrative as narr_mod
+    from ..narrative import text as narr_mod
     from .tables import report_tables
 
     rep = read_any(source)
@@ -129,7 +131,7 @@ def _check_template(fmt: str, template) -> None:
 def render_report(source, output=None, *, fmt: str | None = None, narrative=None, template=None,
                   force: bool = False) -> RenderResult:
     """Render one report. ``force`` writes a visibly marked draft despite errors and overwrites ``output``."""
-    from ..fileio import atomic_path, check_output
+    from ..util.fileio import atomic_path, check_output
 
     fmt = infer_format(output, fmt)
     _check_template(fmt, template)
@@ -189,7 +191,7 @@ def render_folder(folder, outdir, *, fmt: str = "docx", template=None, force: bo
     """Render every workbook in ``folder`` into ``outdir``; one bad file does not stop the run."""
     from tqdm import tqdm
 
-    from ..fileio import atomic_path, check_output
+    from ..util.fileio import atomic_path, check_output
 
     fmt = infer_format(None, fmt)
     _check_template(fmt, template)

@@ -418,7 +418,7 @@ class _Writer:
         self.add(self.para_xml(style, self.run(text, style)))
 
     def narrative(self, paragraphs: list[str]) -> None:
-        from .narrative import lead_in
+        from ..narrative.text import lead_in
 
         for p in paragraphs:
             lead, rest = lead_in(p)
@@ -505,7 +505,7 @@ def write_docx(path, *, title: str, tables, narrative, draft: bool = False, temp
                 el.append(e)
     w.paragraph(STYLE_TITLE, title)
     w.narrative(narrative.paragraphs("preface"))
-    from .narrative import PART_KEY
+    from ..narrative.text import PART_KEY
     from .tables import table_for_part
 
     for part, heading in schema.PARTS:

@@ -8,7 +8,7 @@ import copy
 from dataclasses import dataclass, field
 
 from ..model import AnnualReport, Finding
-from .narrative import RenderedNarrative
+from ..narrative.text import RenderedNarrative
 
 
 @dataclass

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import __version__, schema
+from .. import schema
+from ..util.version import __version__
 from .tables import ReportTable, table_for_part
 
 DRAFT_TEXT = "草稿：本报告数据未通过校验，仅供内部核对，不得公开。"
@@ -36,7 +37,7 @@ def _cell(c):
 def _para(p: str):
     from markupsafe import Markup, escape
 
-    from .narrative import lead_in
+    from ..narrative.text import lead_in
 
     lead, rest = lead_in(p)
     if lead and not rest:
@@ -61,7 +62,7 @@ def _env():
 
 
 def render_html(*, title: str, tables: tuple[ReportTable, ...], narrative, draft: bool = False) -> str:
-    from .narrative import PART_KEY
+    from ..narrative.text import PART_KEY
 
     parts = []
     for number, (part, heading) in enumerate(schema.PARTS, start=1):

@@ -40,7 +40,7 @@ def table_md(t: ReportTable) -> str:
 
 
 def _para(p: str) -> str:
-    from .narrative import lead_in
+    from ..narrative.text import lead_in
 
     lead, rest = lead_in(p)
     if lead and not rest:
@@ -52,7 +52,7 @@ def _para(p: str) -> str:
 
 def render_md(*, title: str, tables: tuple[ReportTable, ...], narrative, draft: bool = False) -> str:
     from .html_writer import DRAFT_TEXT
-    from .narrative import PART_KEY
+    from ..narrative.text import PART_KEY
 
     out = []
     if draft:

@@ -24,13 +24,13 @@ def font_env() -> dict[str, str]:
 
 
 def available() -> bool:
-    from ..libreoffice import soffice
+    from ..util.libreoffice import soffice
 
     return soffice() is not None
 
 
 def docx_to_pdf(files: list[Path], outdir: Path) -> list[Path]:
-    from ..libreoffice import convert, soffice
+    from ..util.libreoffice import convert, soffice
 
     if soffice() is None:
         raise GxxlError(NO_LIBREOFFICE)

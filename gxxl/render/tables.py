@@ -6,12 +6,11 @@ label, a merge or a row order of its own. The grids come from ``schema.TABLES``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
 from .. import schema
-from ..model import AnnualReport, DataValue
+from ..model import AnnualReport, DataValue, plain_number
 
 
 @dataclass(frozen=True)
@@ -94,20 +93,6 @@ class ReportTable:
                     row_path.append(lab.text)
             out.append((tuple(row_path), tuple(col_path), c))
         return out
-
-
-def plain_number(x: Any) -> str:
-    """A number as people write it: 4, 12.5, 4166.241619 (no exponent, no float noise)."""
-    if isinstance(x, bool):
-        return str(x)
-    if isinstance(x, int):
-        return str(x)
-    if isinstance(x, float):
-        if x.is_integer():
-            return str(int(x))
-        d = Decimal(repr(round(x, 6))).normalize()
-        return format(d, "f")
-    return str(x)
 
 
 def format_value(dv: DataValue | None, kind: str = "count") -> str:

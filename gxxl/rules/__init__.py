@@ -2,6 +2,8 @@
 
     from gxxl.rules import validate
     result = validate(report, previous=None)   # -> ValidationResult
+
+May import: schema, errors, model, narrative (placeholders), api (to accept a path). Imported by: render (the gate), audit, consolidation and the front ends.
 """
 from __future__ import annotations
 

@@ -153,7 +153,7 @@ def _published(report: AnnualReport, findings: list[Finding]) -> AnnualReport:
     """
     texts = dict(report.narrative)
     if any(_PLACEHOLDER.search(t or "") for t in texts.values()):
-        from ..render import narrative as rn  # lazy: jinja2 only for narratives with placeholders
+        from ..narrative import text as rn
 
         ctx = rn.context(report)
         for sec in rn.from_report(report):

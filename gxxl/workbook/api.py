@@ -5,7 +5,7 @@ from pathlib import Path
 
 from .. import schema
 from ..errors import GxxlError
-from ..fileio import atomic_path
+from ..util.fileio import atomic_path
 from .build import build_workbook
 
 

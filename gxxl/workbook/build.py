@@ -18,9 +18,10 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .. import __version__, schema
+from .. import schema
+from ..util.version import __version__
 from ..errors import GxxlError
-from ..safety import EXCEL_CELL_MAX, set_text
+from ..util.safety import EXCEL_CELL_MAX, set_text
 from ..schema import a1, col_letter
 
 PASSWORD = "gxxl"  # documented in the README and the 说明 sheet: protection prevents accidents, not tampering
@@ -175,7 +176,7 @@ class WorkbookBuilder:
             c.protection = Protection(locked=False)
             c.alignment = LEFT
             if f.code != "meta.year":
-                c.number_format = "@"  # typed text stays text, even "=…" (gxxl.safety)
+                c.number_format = "@"  # typed text stays text, even "=…" (gxxl.util.safety)
             ws.cell(loc.row, 3, f.hint).font = HINT
             _style_range(ws, loc.row, 1, loc.row, 3)
             self._name(f.code, ws.title, f"${col_letter(loc.col)}${loc.row}")
@@ -480,11 +481,11 @@ def build_workbook(
     narrative (keys preface/overview/problems/other) and explanations (key, text).
 
     With ``model_text`` the narrative cells not given are prefilled with the model text
-    (placeholders for every number, 【请…】 where the clerk writes), see gxxl/render/model_text.py."""
+    (placeholders for every number, 【请…】 where the clerk writes), see gxxl/narrative/model_text.py."""
     b = WorkbookBuilder()
     wb = b.build()
     loc = schema.layout()
-    # Text from users goes in as text cells (gxxl.safety.set_text): openpyxl would make "=…" a formula.
+    # Text from users goes in as text cells (gxxl.util.safety.set_text): openpyxl would make "=…" a formula.
     for k, v in (meta or {}).items():
         code = k if k.startswith("meta.") else f"meta.{k}"
         if code in loc and v is not None:
@@ -500,7 +501,7 @@ def build_workbook(
         set_text(wb[l.sheet].cell(l.row, l.col), _fits(v, code))
     model: dict[str, str] = {}
     if model_text and narrative is None:
-        from ..render.model_text import MODEL_NARRATIVE as model
+        from ..narrative.model_text import MODEL_NARRATIVE as model
     for f in schema.NARRATIVE_FIELDS:
         text = (narrative or {}).get(f.key) or model.get(f.key)
         if text:

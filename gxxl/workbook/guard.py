@@ -512,7 +512,7 @@ def _inspect_ole(path: Path, data: bytes) -> Opened:
         raise _corrupt(path) from None
     # calamine gets the workbook stream in a compound file written here: its FAT, DIFAT and
     # directory chains are never the sender's (a FAT cycle or a huge FAT count aborts calamine)
-    from ..ovba import write_cfb
+    from ..util.cfb import write_cfb
 
     try:
         opened.book = write_cfb({"Workbook": biff})

@@ -1,4 +1,4 @@
-"""The tables of the real 平潭综合实验区 reports 2022–2025 (shared/corpus/pingtan_YYYY.txt), typed in by hand,
+"""The tables of the real 平潭综合实验区 reports 2022–2025 (tests/data/corpus/pingtan_YYYY.txt), typed in by hand,
 and the narrative parts cut from the published page text. Nothing corrected."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 from gxxl import schema
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
 ORGAN = "平潭综合实验区管委会"
 LEVEL = "市级"  # a province's 综合实验区 with prefecture-level powers; it reports no 规章 anyway
 

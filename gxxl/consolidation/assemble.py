@@ -1,0 +1,175 @@
+"""Everything that needs all files: duplicates, roster matching, statuses, totals; the consolidate() entry point."""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from ..errors import GxxlError
+from .check import FileResult, run_checks
+from .columns import (
+    DEFAULT_INCLUDE,
+    DUPLICATE,
+    ERRORS,
+    MAX_SUGGESTIONS,
+    NOT_LISTED,
+    PASSED,
+    STATUSES,
+    UNREADABLE,
+    WARNINGS,
+    WRONG_YEAR,
+    norm_name,
+)
+from .inputs import Ignored, collect_inputs
+from .previous import Previous, from_result, load_previous_file
+from .result import ConsolidationResult
+from .roster import Roster, load_roster
+
+
+def _when(f: FileResult) -> tuple[float, float]:
+    """The workbook's own save time; the file time only when the workbook does not say (or to break a tie)."""
+    mtime = f.mtime or 0.0
+    if f.saved_at:
+        try:
+            dt = datetime.fromisoformat(f.saved_at.replace("Z", "+00:00"))
+            if dt.tzinfo is None:
+                dt = dt.replace(tzinfo=timezone.utc)
+            return dt.timestamp(), mtime
+        except ValueError:
+            pass
+    return mtime, mtime
+
+
+def assign_statuses(files: list[FileResult], *, roster: Roster | None = None, year: int | None = None,
+                    include: Iterable[str] = DEFAULT_INCLUDE) -> int | None:
+    """Final status of every file (year, roster, duplicates) and whether it is summed; returns the year used."""
+    readable = [f for f in files if f.status != UNREADABLE]
+    if year is None:
+        years = Counter(f.year for f in readable if f.year)
+        if years:
+            top = max(years.values())
+            year = max(y for y, n in years.items() if n == top)
+    suggested = 0
+    for f in files:
+        f.key = norm_name(f.organ) if f.organ else None
+        if f.status == UNREADABLE:
+            if roster:
+                e = roster.match_filename(f.file)
+                if e:
+                    f.roster_name, f.key = e.name, norm_name(e.name)
+            continue
+        if roster:
+            e = roster.match(f.organ)
+            if e:
+                f.roster_name, f.key = e.name, norm_name(e.name)
+        if year is not None and f.year is not None and f.year != year:
+            f.status, f.detail = WRONG_YEAR, f"报告年度为{f.year}年，本次汇总的是{year}年度"
+        elif roster is not None and f.organ and f.roster_name is None:
+            suggested += 1  # a few ms each: with a wrong roster every file lands here
+            hint = roster.suggest(f.organ) if suggested <= MAX_SUGGESTIONS else None
+            f.status = NOT_LISTED
+            f.detail = f"机关名称“{f.organ}”不在名单中" + (f"，是否为“{hint}”？" if hint else "")
+    groups: dict[str, list[FileResult]] = {}
+    for f in files:
+        if f.status in (PASSED, WARNINGS, ERRORS) and f.key:
+            groups.setdefault(f.key, []).append(f)
+    for fs in groups.values():
+        if len(fs) < 2:
+            continue
+        fs.sort(key=_when, reverse=True)
+        keep = fs[0]
+        keep.note = "另有较早版本：" + "、".join(x.file for x in fs[1:])
+        for x in fs[1:]:
+            x.status = DUPLICATE
+            x.detail = f"同一机关报送了多份，已采用保存时间较新的“{keep.file}”" + (f"（{keep.saved_at}）" if keep.saved_at else "")
+    inc = set(include)
+    for f in files:
+        f.included = f.status in inc and f.values is not None
+    return year
+
+
+def load_previous(path, *, jobs=None) -> Previous:
+    """Last year's consolidated workbook, a single workbook, or a folder/zip consolidated on the fly."""
+    p = Path(path)
+    if not p.exists():
+        raise GxxlError(f"上年文件“{p}”不存在")
+    if p.is_dir() or p.suffix.lower() == ".zip":
+        return from_result(consolidate([p], jobs=jobs, progress=False), p)
+    return load_previous_file(p)
+
+
+def consolidate(paths, roster=None, year: int | None = None, previous=None, jobs: int | None = None, *,
+                include: Iterable[str] = DEFAULT_INCLUDE, name: str | None = None, level: str | None = None,
+                progress: bool | None = None, exclude: Iterable = (), output=None) -> "ConsolidationResult":
+    """Consolidate workbooks from files, folders (recursive) and .zip archives.
+
+    roster: path of a 名单 (.xlsx/.csv) or a :class:`Roster`; year: the reporting year (default: the
+    year most files state); previous: last year's consolidated workbook (or folder) for 同比 and the
+    cross-year checks; include: statuses summed into the totals (default 通过、仅提示、有错误);
+    name/level: the consolidated workbook's organ name and level.
+    exclude: files to leave out; output: the file the caller will write (left out too, and refused if it is
+    one of the bureaus' files rather than an earlier consolidated workbook).
+    """
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    paths = list(paths)
+    if not paths:
+        raise GxxlError("没有给出要汇总的文件或文件夹")
+    include = tuple(include)
+    bad = [s for s in include if s not in STATUSES]
+    if bad:
+        raise GxxlError(f"计入汇总的状态“{'、'.join(bad)}”无效，可选：{'、'.join(STATUSES)}")
+    excl = list(exclude)
+    outputs = [output] if output is not None else []  # what the caller will write: never one of the bureaus' files
+    excl += outputs
+    if roster is not None and not isinstance(roster, Roster):
+        excl.append(roster)
+        roster = load_roster(roster)
+    prev = None
+    if previous is not None:
+        excl.append(previous)
+        prev = previous if isinstance(previous, Previous) else load_previous(previous, jobs=jobs)
+    timings = {}
+    t0 = time.perf_counter()
+    tmp = tempfile.mkdtemp(prefix="gxxl-consolidate-")
+    try:
+        items, ignored = collect_inputs(paths, tmp, exclude=excl, outputs=outputs)
+        t1 = time.perf_counter()
+        timings["collect"] = t1 - t0
+        if not items:
+            raise GxxlError(f"在“{'、'.join(map(str, paths))}”中没有找到任何表格文件（.xlsx、.xls、.et或.zip）"
+                            + (f"；另有{len(ignored)}个其他文件未处理" if ignored else ""))
+        lookup = None
+        if prev and prev.organs:
+            lookup = dict(prev.organs)
+            if roster:  # last year's name may be this year's alias
+                for k, v in prev.organs.items():
+                    e = roster.match(prev.names.get(k))
+                    if e:
+                        for n in (e.name, *e.aliases):
+                            lookup.setdefault(norm_name(n), v)
+        files = run_checks(items, jobs=jobs, previous=lookup, progress=progress)
+        timings["read_validate"] = time.perf_counter() - t1
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    t2 = time.perf_counter()
+    res = assemble(files, roster=roster, year=year, previous=prev, include=include, name=name, level=level,
+                   ignored=ignored)
+    timings["assemble"] = time.perf_counter() - t2
+    res.timings.update(timings)
+    return res
+
+
+def assemble(files: list[FileResult], *, roster: Roster | None = None, year: int | None = None,
+             previous: Previous | None = None, include: Iterable[str] = DEFAULT_INCLUDE, name: str | None = None,
+             level: str | None = None, ignored: Sequence[Ignored] = ()) -> "ConsolidationResult":
+    """Everything after the per-file step (also the entry point after a Dask map)."""
+    year_given = year is not None
+    year = assign_statuses(files, roster=roster, year=year, include=include)
+    return ConsolidationResult(files, roster=roster, year=year, year_given=year_given, previous=previous,
+                               include=tuple(include), name=name, level=level, ignored=list(ignored))

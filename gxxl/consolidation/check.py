@@ -1,0 +1,217 @@
+"""The per-file step: read and validate one workbook into a small picklable FileResult (what Dask maps)."""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from .. import schema
+from ..errors import ReadError
+from .columns import ERRORS, PASSED, UNREADABLE, WARNINGS, norm_name
+from .inputs import InputItem
+
+# ===========================================================================
+# The per-file step (the function a Dask user maps)
+# ===========================================================================
+
+
+@dataclass
+class FileResult:
+    file: str  # as shown to the user (folder/file.xlsx, archive.zip!member.xlsx)
+    path: str | None = None  # where it was read from (a temp copy for archive members)
+    size: int | None = None
+    mtime: float | None = None
+    status: str = UNREADABLE
+    detail: str = ""
+    organ: str | None = None
+    year: int | None = None
+    level: str | None = None
+    region: str | None = None
+    saved_at: str | None = None
+    values: tuple | None = None  # aligned with schema.CODES
+    findings: list = field(default_factory=list)  # (rule, severity, message, sheet, cell, explained)
+    errors: int = 0
+    warnings: int = 0
+    # set by assemble()
+    included: bool = False
+    key: str | None = None  # organ identity (roster name, else normalised organ)
+    roster_name: str | None = None
+    note: str = ""
+
+    def to_json(self) -> dict:
+        return {
+            "file": self.file,
+            "organ": self.organ,
+            "roster_name": self.roster_name,
+            "year": self.year,
+            "status": self.status,
+            "detail": self.detail or self.note,
+            "included": self.included,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "saved_at": self.saved_at,
+        }
+
+
+def check_file(path, *, name: str | None = None, previous: dict | None = None) -> FileResult:
+    """Read and validate one workbook; never raises for a bad file.
+
+    ``previous`` maps normalised organ names to last year's values by code, for
+    the cross-year rules.
+    """
+    p = Path(path)
+    res = FileResult(file=name or str(path), path=str(path))
+    try:
+        st = p.stat()
+        res.size, res.mtime = st.st_size, st.st_mtime
+    except OSError:
+        pass
+    try:
+        from ..workbook.read import read
+
+        rep = read(p)
+    except ReadError as exc:
+        res.detail = exc.reason + (f"（{exc.hint}）" if exc.hint else "")
+        if exc.sheet or exc.cell:
+            res.detail = f"{exc.sheet or ''} {exc.cell or ''}：".lstrip() + res.detail
+        return res
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 — one bad file never stops the run
+        res.detail = f"无法读取（{type(exc).__name__}），文件可能已损坏，请用Excel或WPS打开后另存为.xlsx"
+        return res
+    try:
+        res.organ, res.year, res.level = rep.organ, rep.year, rep.level
+        region = rep.meta.get("region")
+        res.region = str(region).strip() if region not in (None, "") else None
+        res.saved_at = rep.source.saved_at
+        res.values = tuple(rep.get(c) for c in schema.CODES)
+        prev = None
+        if previous and rep.organ:
+            pv = previous.get(norm_name(rep.organ))
+            if pv is not None:
+                from ..model import AnnualReport
+
+                prev = AnnualReport.from_values(pv, meta={"organ": rep.organ, "year": (rep.year or 1) - 1})
+        findings = _validate(rep, prev)
+        seen = set()
+        for f in findings:
+            k = (f.rule, f.sheet, f.cell, f.message)
+            if k in seen:
+                continue
+            seen.add(k)
+            res.findings.append((f.rule, f.severity, f.message, f.sheet, f.cell, bool(f.explained)))
+        res.errors = sum(1 for f in res.findings if f[1] == "error")
+        res.warnings = sum(1 for f in res.findings if f[1] != "error" and not f[5])
+        res.status = ERRORS if res.errors else WARNINGS if res.warnings else PASSED
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001
+        res.status = ERRORS
+        res.errors += 1
+        res.findings.append(("consolidate.validate_failed", "error",
+                             f"校验时程序出错（{type(exc).__name__}），请单独运行 gxxl validate 查看", None, None, False))
+    return res
+
+
+def _validate(rep, prev) -> list:
+    """Every finding: the validator includes what the reader found."""
+    from ..rules import validate
+
+    return list(validate(rep, previous=prev).findings)
+
+
+# ===========================================================================
+# Running: parallel per-file step, then assembly
+# ===========================================================================
+
+_WORKER_PREVIOUS: dict | None = None
+
+
+def _init_worker(previous) -> None:
+    global _WORKER_PREVIOUS
+    _WORKER_PREVIOUS = previous
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: no traceback per worker
+
+
+def check_item(item: InputItem, previous: dict | None = None) -> FileResult:
+    """check_file for an item of collect_inputs (an item that already failed, e.g. a zip bomb, stays failed)."""
+    if item.error is not None or item.path is None:
+        return FileResult(file=item.file, path=item.path, detail=item.error or "无法读取")
+    return check_file(item.path, name=item.file, previous=previous)
+
+
+def _check_item(item: InputItem) -> FileResult:
+    return check_item(item, _WORKER_PREVIOUS)
+
+
+def run_checks(items: Sequence[InputItem], *, jobs: int | None = None, previous: dict | None = None,
+               progress: bool | None = None) -> list[FileResult]:
+    """check_file over every item, in parallel, in input order; a crashing worker costs one file, not the run."""
+    todo = [i for i, it in enumerate(items) if it.error is None]
+    out: list[FileResult | None] = [None if it.error is None else check_item(it) for it in items]
+    jobs = jobs or os.cpu_count() or 1
+    if progress is None:
+        progress = sys.stderr.isatty() and len(todo) > 20
+    if progress:
+        from tqdm import tqdm  # 0.1 s to import: only when a bar is shown
+
+        bar = tqdm(total=len(todo), desc="读取并校验", unit="份", file=sys.stderr, dynamic_ncols=True, mininterval=0.3)
+    else:
+        bar = _NoBar()
+    try:
+        if jobs <= 1 or len(todo) < 2 * jobs + 4:
+            for i in todo:
+                out[i] = check_file(items[i].path, name=items[i].file, previous=previous)
+                bar.update()
+        else:
+            _run_pool(items, todo, out, jobs, previous, bar)
+    finally:
+        bar.close()
+    return out  # type: ignore[return-value]
+
+
+class _NoBar:
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _run_pool(items, todo, out, jobs, previous, bar) -> None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    # imported once here, shared by the forked workers
+    from .. import rules as _rules  # noqa: F401
+    from ..workbook import read as _preload  # noqa: F401
+
+    ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+    chunk = max(1, min(32, len(todo) // (jobs * 16)))  # small enough that no worker idles long at the end
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(previous,)) as ex:
+            try:
+                for i, res in zip(todo, ex.map(_check_item, [items[i] for i in todo], chunksize=chunk)):
+                    out[i] = res
+                    bar.update()
+            except KeyboardInterrupt:
+                ex.shutdown(wait=False, cancel_futures=True)
+                raise
+    except BrokenProcessPool:
+        # Some file crashed a worker process: redo the rest one by one so only that file is lost.
+        for i in todo:
+            if out[i] is not None:
+                continue
+            try:
+                with ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=_init_worker, initargs=(previous,)) as ex1:
+                    out[i] = ex1.submit(_check_item, items[i]).result()
+            except BrokenProcessPool:
+                out[i] = FileResult(file=items[i].file, path=items[i].path,
+                                    detail="读取时程序崩溃，文件可能已损坏，请用Excel或WPS打开后另存为.xlsx")
+            bar.update()

@@ -1,0 +1,346 @@
+"""The consolidated workbook: the official tables (a valid gxxl workbook holding the
+totals) plus 报送情况, 问题清单, 明细, 图表 and 同比.
+
+The official part comes from gxxl.workbook.build.build_workbook, so gxxl show /
+validate / report read it like any bureau's workbook and it can be consolidated
+again one level up. Big sheets go through gxxl.util.xlsxfast.
+"""
+from __future__ import annotations
+
+import re
+from copy import copy
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .. import schema
+from ..schema import col_letter
+from ..util.fileio import atomic_path
+from ..util.safety import neutralise
+from ..util.xlsxfast import BigTable, save, write_template_rows
+
+if TYPE_CHECKING:
+    from .result import ConsolidationResult
+
+EXTRA_SHEETS = ("报送情况", "问题清单", "明细", "图表", "同比")
+CHART_TOP = 30  # organs shown in a by-organ chart
+
+
+def _styles():
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    thin = Side(style="thin", color="A6A6A6")
+    return {
+        "border": Border(left=thin, right=thin, top=thin, bottom=thin),
+        "head_fill": PatternFill("solid", fgColor="DDEBF7"),
+        "total_fill": PatternFill("solid", fgColor="F2F2F2"),
+        "font": Font(name="宋体", size=10),
+        "bold": Font(name="宋体", size=10, bold=True),
+        "title": Font(name="黑体", size=14, bold=True),
+        "center": Alignment(horizontal="center", vertical="center", wrap_text=True),
+        "left": Alignment(horizontal="left", vertical="center", wrap_text=False),
+        "wrap": Alignment(horizontal="left", vertical="center", wrap_text=True),
+    }
+
+
+def _header(ws, row: int, labels, st, *, height: float | None = None) -> None:
+    first = None
+    for c, text in enumerate(labels, start=1):
+        cell = ws.cell(row, c, neutralise(text))
+        if first is None:
+            cell.font, cell.fill, cell.border, cell.alignment = st["bold"], st["head_fill"], st["border"], st["center"]
+            first = cell
+        else:  # setting styles one by one costs openpyxl a hash each; 明细 has 400 header cells
+            cell._style = copy(first._style)
+    if height:
+        ws.row_dimensions[row].height = height
+
+
+def _col_styles(kinds, st, *, bold=False, fill=None, wrap_cols=()) -> list[dict]:
+    out = []
+    for i, k in enumerate(kinds):
+        d = {"font": st["bold"] if bold else st["font"], "border": st["border"]}
+        if k != "n":
+            d["alignment"] = st["wrap"] if i in wrap_cols else st["left"]
+        if fill is not None:
+            d["fill"] = fill
+        out.append(d)
+    return out
+
+
+def _status_colors(ws, rng: str) -> None:
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles import Font, PatternFill
+
+    red = PatternFill("solid", fgColor="FFC7CE")
+    orange = PatternFill("solid", fgColor="FFE0B2")
+    yellow = PatternFill("solid", fgColor="FFF59D")
+    for words, fill in ((("有错误", "无法读取", "未报送", "错误", "已报送（有错误）", "已报送但无法读取"), red),
+                        (("重复报送", "年度不符", "不在名单", "报送年度不符"), orange),
+                        (("仅提示", "提示"), yellow)):
+        for w in words:
+            ws.conditional_formatting.add(rng, CellIsRule(operator="equal", formula=[f'"{w}"'], fill=fill))
+    ws.conditional_formatting.add(rng, CellIsRule(operator="equal", formula=['"通过"'], font=Font(color="006100", bold=True)))
+
+
+def _widths(ws, widths) -> None:
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[col_letter(i)].width = w
+
+
+def _print_wide(ws, title_rows: str | None = None) -> None:
+    """Landscape A4, all columns on one page width."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    if title_rows:
+        ws.print_title_rows = title_rows
+
+
+# ---------------------------------------------------------------------------
+
+
+def _sheet_roster(wb, res: "ConsolidationResult", st, idx: int) -> BigTable:
+    from .columns import MISSING, ROSTER_COLUMNS, STATUSES
+
+    ws = wb.create_sheet("报送情况", idx)
+    ws.cell(1, 1, f"报送情况（{res.year or '年度不明'}年度）" if res.year else "报送情况").font = st["title"]
+    c = res.counts
+    n_missing = len(res.missing)
+    line = f"共找到{len(res.files)}个文件；计入汇总{len(res.included)}个（计入的状态：{'、'.join(res.include)}）"
+    if res.roster:
+        line += f"；名单{len(res.roster)}个机关，未报送{n_missing}个"
+    ws.cell(2, 1, line).font = st["font"]
+    heads = list(STATUSES) + ([MISSING] if res.roster else []) + ["文件合计"]
+    nums = [c[s] for s in STATUSES] + ([n_missing] if res.roster else []) + [len(res.files)]
+    _header(ws, 3, heads, st)
+    for j, v in enumerate(nums, start=1):
+        cell = ws.cell(4, j, v)
+        cell.font, cell.border, cell.alignment = st["bold"], st["border"], st["center"]
+    _status_colors(ws, f"A3:{col_letter(len(heads))}3")
+    hr = 6
+    _header(ws, hr, ROSTER_COLUMNS, st, height=22)
+    rows = res._roster_rows()
+    extra = _unattributed_rows(res, start=len(rows) + 1)
+    kinds = ("n", "s", "s", "s", "s", "s", "n", "n", "s")
+    t = BigTable("报送情况", hr + 1, kinds, [(0, r) for r in rows + extra])
+    write_template_rows(ws, t, [_col_styles(kinds, st)])
+    last = hr + max(1, len(rows) + len(extra))
+    ws.auto_filter.ref = f"A{hr}:{col_letter(len(kinds))}{last}"
+    ws.freeze_panes = ws.cell(hr + 1, 3)
+    _status_colors(ws, f"D{hr + 1}:E{last}")
+    _widths(ws, (6, 30, 14, 16, 10, 40, 8, 8, 60))
+    _print_wide(ws, f"{hr}:{hr}")
+    return t
+
+
+def _unattributed_rows(res, start: int) -> list[list]:
+    """Files no 报送情况 row accounts for, and files that were not spreadsheets."""
+    from .columns import norm_name
+
+    covered = set()
+    if res.roster:
+        covered = {norm_name(e.name) for e in res.roster.entries}
+    else:
+        covered = {f.key for f in res.files if f.key}
+    rows = []
+    i = start
+    for f in res.files:
+        if f.key and f.key in covered:
+            continue
+        rows.append([i, f.organ or "（未能识别）", "", "名单外" if res.roster and f.organ else "无法识别机关", f.status, f.file,
+                     f.errors, f.warnings, f.detail or f.note])
+        i += 1
+    for x in res.ignored:
+        rows.append([i, "", "", "未处理", "不是表格", x.file, None, None, x.reason])
+        i += 1
+    return rows
+
+
+def _sheet_findings(wb, res, st, idx: int) -> BigTable:
+    from .columns import FINDING_COLUMNS
+
+    ws = wb.create_sheet("问题清单", idx)
+    _header(ws, 1, FINDING_COLUMNS, st, height=22)
+    rows = res._finding_rows()
+    kinds = ("s",) * len(FINDING_COLUMNS)
+    t = BigTable("问题清单", 2, kinds, [(0, r) for r in rows])
+    write_template_rows(ws, t, [_col_styles(kinds, st)])
+    last = 1 + max(1, len(rows))
+    ws.auto_filter.ref = f"A1:{col_letter(len(kinds))}{last}"
+    ws.freeze_panes = "C2"
+    _status_colors(ws, f"C2:C{last}")
+    _status_colors(ws, f"G2:G{last}")
+    _widths(ws, (30, 36, 9, 16, 8, 26, 7, 90))
+    _print_wide(ws, "1:1")
+    return t
+
+
+def _sheet_details(wb, res, st, idx: int) -> BigTable:
+    from .columns import INFO_COLUMNS, info_row
+
+    ws = wb.create_sheet("明细", idx)
+    labels = list(INFO_COLUMNS) + [schema.POINTS[c].label + ("（万元）" if schema.POINTS[c].kind == "amount" else "")
+                                   for c in schema.CODES]
+    codes = [""] * len(INFO_COLUMNS) + list(schema.CODES)
+    _header(ws, 1, labels, st, height=96)
+    _header(ws, 2, codes, st)
+    for c in range(1, len(INFO_COLUMNS) + 1):  # info headers span both rows
+        ws.merge_cells(start_row=1, start_column=c, end_row=2, end_column=c)
+    kinds = ("n", "s", "s", "s", "s", "s", "n", "s", "n", "n", "s") + ("n",) * len(schema.CODES)
+    rows = []
+    for i, f in enumerate(res.files, start=1):
+        rows.append((0, info_row(i, f) + list(f.values if f.values is not None else ())))
+    total = ["", f"合计（计入汇总的{len(res.included)}个文件）", "", "", "", "", res.year, "", None, None, ""]
+    rows.append((1, total + [res.total_values[c] for c in schema.CODES]))
+    t = BigTable("明细", 3, kinds, rows, variants=2)
+    st_rows = _col_styles(kinds, st)
+    st_total = _col_styles(kinds, st, bold=True, fill=st["total_fill"])
+    write_template_rows(ws, t, [st_rows, st_total])
+    last = 2 + len(rows)
+    ws.auto_filter.ref = f"A2:{col_letter(len(kinds))}{last - 1}"
+    ws.freeze_panes = "D3"
+    _status_colors(ws, f"C3:C{last}")
+    _widths(ws, (6, 28, 9, 6, 36, 36, 7, 10, 7, 7, 21) + (11,) * len(schema.CODES))
+    return t
+
+
+def _sheet_compare(wb, res, st, idx: int) -> BigTable:
+    from .columns import COMPARE_COLUMNS
+
+    ws = wb.create_sheet("同比", idx)
+    _header(ws, 1, COMPARE_COLUMNS, st, height=22)
+    rows = res._comparison_rows()
+    kinds = ("s", "s", "n", "n", "n", "n", "s")
+    t = BigTable("同比", 2, kinds, [(0 if r[0] != "合计" else 1, r) for r in rows], variants=2)
+    s0 = _col_styles(kinds, st)
+    s1 = _col_styles(kinds, st, bold=True, fill=st["total_fill"])
+    for s in (s0, s1):
+        s[5]["number_format"] = "0.0%"
+    write_template_rows(ws, t, [s0, s1])
+    last = 1 + max(1, len(rows))
+    ws.auto_filter.ref = f"A1:G{last}"
+    ws.freeze_panes = "C2"
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import PatternFill
+
+    ws.conditional_formatting.add(f"A2:G{last}", FormulaRule(formula=['$G2<>""'], fill=PatternFill("solid", fgColor="FFE0B2")))
+    _widths(ws, (30, 24, 10, 10, 10, 10, 44))
+    _print_wide(ws, "1:1")
+    return t
+
+
+def _sheet_charts(wb, res, st, idx: int) -> None:
+    from openpyxl.chart import BarChart, PieChart, Reference
+    from openpyxl.chart.label import DataLabelList
+
+    ws = wb.create_sheet("图表", idx)
+    ci = {c: i for i, c in enumerate(schema.CODES)}
+
+    def organ(f):
+        return neutralise(f.organ or f.roster_name or f.file)
+
+    def val(f, code):
+        v = f.values[ci[code]]
+        return v if isinstance(v, (int, float)) else 0
+
+    # 1. applications received by organ
+    top = sorted(res.included, key=lambda f: -val(f, "requests.new.total"))[:CHART_TOP]
+    ws.cell(1, 1, f"本年新收政府信息公开申请（前{CHART_TOP}个机关）").font = st["bold"]
+    _header(ws, 2, ("机关名称", "本年新收申请"), st)
+    for i, f in enumerate(top, start=3):
+        ws.cell(i, 1, organ(f))
+        ws.cell(i, 2, val(f, "requests.new.total"))
+    r1_end = 2 + len(top)
+    # 2. outcome mix
+    r2 = r1_end + 3
+    ws.cell(r2 - 1, 1, "办理结果构成（合计）").font = st["bold"]
+    _header(ws, r2, ("办理结果", "件数"), st)
+    groups: dict[str, int] = {}
+    for rcode, labels in schema.REQUEST_ROWS:
+        if rcode in schema.OUTCOME_ROWS:
+            g = re.match(r"（[一二三四五六七]）[^（]*", labels[1]).group(0)  # without the long parenthetical
+            groups[g] = groups.get(g, 0) + (res.total_values[f"requests.{rcode}.total"] or 0)
+    for i, (g, n) in enumerate(groups.items(), start=r2 + 1):
+        ws.cell(i, 1, g)
+        ws.cell(i, 2, n)
+    r2_end = r2 + len(groups)
+    # 3. reviews and lawsuits by organ
+    r3 = r2_end + 3
+    ws.cell(r3 - 1, 1, f"行政复议、行政诉讼（前{CHART_TOP}个机关）").font = st["bold"]
+    heads = ("机关名称",) + tuple(" ".join(g[1]) for g in schema.APPEAL_GROUPS)
+    _header(ws, r3, heads, st)
+    codes = [f"appeals.{g[0]}.total" for g in schema.APPEAL_GROUPS]
+    busy = [f for f in res.included if sum(val(f, c) for c in codes) > 0]
+    busy = sorted(busy, key=lambda f: -sum(val(f, c) for c in codes))[:CHART_TOP]
+    for i, f in enumerate(busy, start=r3 + 1):
+        ws.cell(i, 1, organ(f))
+        for j, c in enumerate(codes, start=2):
+            ws.cell(i, j, val(f, c))
+    r3_end = r3 + len(busy)
+    _widths(ws, (30, 14, 16, 16))
+    _print_wide(ws)
+
+    if top:
+        ch = BarChart()
+        ch.type = "bar"
+        ch.title = "本年新收申请（按机关）"
+        ch.y_axis.title = "件"
+        ch.add_data(Reference(ws, min_col=2, min_row=2, max_row=r1_end), titles_from_data=True)
+        ch.set_categories(Reference(ws, min_col=1, min_row=3, max_row=r1_end))
+        ch.x_axis.scaling.orientation = "maxMin"  # largest on top
+        ch.legend = None
+        ch.height, ch.width = max(7.5, 0.5 * len(top) + 2), 18
+        ws.add_chart(ch, "F2")
+    if any(groups.values()):
+        pie = PieChart()
+        pie.title = "办理结果构成"
+        pie.add_data(Reference(ws, min_col=2, min_row=r2, max_row=r2_end), titles_from_data=True)
+        pie.set_categories(Reference(ws, min_col=1, min_row=r2 + 1, max_row=r2_end))
+        pie.dataLabels = DataLabelList()
+        pie.dataLabels.showPercent = True
+        pie.height, pie.width = 9, 14
+        ws.add_chart(pie, "Q2")
+    if busy:
+        bc = BarChart()
+        bc.type = "col"
+        bc.grouping = "clustered"
+        bc.title = "行政复议、行政诉讼（按机关）"
+        bc.y_axis.title = "件"
+        bc.add_data(Reference(ws, min_col=2, max_col=4, min_row=r3, max_row=r3_end), titles_from_data=True)
+        bc.set_categories(Reference(ws, min_col=1, min_row=r3 + 1, max_row=r3_end))
+        bc.height, bc.width = 9, max(14, 0.9 * len(busy) + 4)
+        ws.add_chart(bc, "Q22")
+    if not (top or any(groups.values()) or busy):
+        ws.cell(1, 6, "没有计入汇总的数据，未生成图表。")
+
+
+def build(res: "ConsolidationResult"):
+    """(openpyxl Workbook, big tables) for the consolidated workbook."""
+    from ..workbook.build import build_workbook
+
+    meta = {k: neutralise(v) for k, v in res.meta.items() if v not in (None, "")}
+    values = {c: res.report.values[c].value for c in schema.INPUT_CODES}
+    wb = build_workbook(meta, values)
+    st = _styles()
+    idx = wb.sheetnames.index(schema.SHEET_META)  # new sheets go before the hidden meta sheet
+    tables = [_sheet_roster(wb, res, st, idx)]
+    tables.append(_sheet_findings(wb, res, st, idx + 1))
+    tables.append(_sheet_details(wb, res, st, idx + 2))
+    _sheet_charts(wb, res, st, idx + 3)
+    if res.previous is not None:
+        tables.append(_sheet_compare(wb, res, st, idx + 4))
+    for ws in wb.worksheets:
+        ws.sheet_view.tabSelected = False
+    wb.active = wb.sheetnames.index("报送情况")
+    wb["报送情况"].sheet_view.tabSelected = True
+    wb.properties.title = f"{res.name}政府信息公开工作年度报告汇总"
+    return wb, tables
+
+
+def write_workbook(res: "ConsolidationResult", path, *, force: bool = False, inputs: tuple = ()) -> Path:
+    wb, tables = build(res)
+    with atomic_path(path, force=force, inputs=inputs) as tmp:
+        save(wb, tmp, tables)
+    return Path(path)
