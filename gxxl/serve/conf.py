@@ -42,7 +42,7 @@ def new_config(db: str | None, max_upload_mb: int = DEFAULT_MAX_UPLOAD_MB) -> di
 
 
 def write_config(data_dir, cfg: dict) -> None:
-    from ..fileio import write_text
+    from ..util.fileio import write_text
 
     p = config_path(data_dir)
     write_text(p, json.dumps(cfg, ensure_ascii=False, indent=2) + "\n", force=True)

@@ -90,7 +90,7 @@ def _cell(v) -> str:
 
 def read_roster(path) -> list[RosterRow]:
     """名单.xlsx/.csv: names by the same rules as ``gxxl consolidate --roster``, plus 联系人/电话 columns."""
-    from gxxl.consolidate import load_roster
+    from gxxl.consolidation import load_roster
 
     roster = load_roster(path)
     extra = _roster_contacts(Path(path))
@@ -104,7 +104,7 @@ def read_roster(path) -> list[RosterRow]:
 def _roster_contacts(p: Path) -> dict[str, tuple[str, str]]:
     try:
         if p.suffix.lower() == ".csv":
-            from gxxl.fileio import decode_text
+            from gxxl.util.fileio import decode_text
 
             text = decode_text(p.read_bytes()) or ""
             rows = list(csv.reader(io.StringIO(text)))
@@ -225,7 +225,7 @@ def links_csv(rows: list[tuple[Organ, str]], site: Site) -> bytes:
 
 
 def _csv_safe(s: str) -> str:
-    from gxxl.safety import neutralise
+    from gxxl.util.safety import neutralise
 
     return neutralise(s) if s else s
 
@@ -438,7 +438,7 @@ def chase_xlsx(rows: list[BoardRow], site: Site) -> bytes:
     import openpyxl
     from openpyxl.styles import Alignment, Font
 
-    from gxxl.safety import set_text
+    from gxxl.util.safety import set_text
 
     wb = openpyxl.Workbook()
     ws = wb.active

@@ -54,7 +54,7 @@ def init_site(data_dir: Path, *, roster: Path, year: int, deadline: date, admin_
             added, skipped = service.add_roster(rows)
             service.audit(f"管理员 {admin_user}", "init",
                           detail=f"{site.name}{year}年度，名单{len(added)}个机关，截止{deadline.isoformat()}")
-        from ..fileio import write_bytes
+        from ..util.fileio import write_bytes
 
         links = data_dir / LINKS_NAME
         write_bytes(links, service.links_csv(added, site))
@@ -83,7 +83,7 @@ def _demo_workbooks(folder: Path, names, year: int) -> list[Path]:
     """Five sample workbooks: clean ones, one with errors, one with an unexplained warning."""
     import random
 
-    from .. import sample, sample_county
+    from ..samples import bureau as sample, county as sample_county
     from ..workbook.api import new_workbook
 
     rng = random.Random(year)
@@ -107,7 +107,7 @@ def demo_site(data_dir: Path, *, port: int = 8000, echo=print) -> dict:
     """The 示例县 collection: 8 organs, 6 uploads in different states (reused if the folder exists)."""
     import tempfile
 
-    from .. import sample_county
+    from ..samples import county as sample_county
 
     if config_path(data_dir).exists():
         configure(data_dir)

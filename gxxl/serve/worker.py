@@ -47,11 +47,12 @@ def _unusable(display: str, exc) -> str:
 
 def validate_file(path: str, display: str) -> dict:
     """``gxxl.validate`` of a stored upload (the reader's guard and its limits included), as plain data."""
-    import gxxl
+    from gxxl.api import read_any
     from gxxl.errors import GxxlError
+    from gxxl.rules import validate
 
     try:
-        res = gxxl.validate(path)
+        res = validate(read_any(path))  # what gxxl.validate(path) does (the package root is a layer above)
     except GxxlError as exc:
         return {"usable": False, "error": _unusable(display, exc)}
     except (MemoryError, RecursionError):
@@ -74,7 +75,7 @@ def consolidate_files(items: list, roster_rows: list, year: int, name: str, boar
     import shutil
     import tempfile
 
-    from gxxl.consolidate import consolidate
+    from gxxl.consolidation import consolidate
 
     with tempfile.TemporaryDirectory(prefix="gxxl-serve-inbox-") as tmp:
         inbox = Path(tmp) / "inbox"
@@ -100,9 +101,9 @@ def consolidate_files(items: list, roster_rows: list, year: int, name: str, boar
         res.to_xlsx(xlsx, force=True)
         out = {"included": len(res.included), "missing": [e.name for e in res.missing]}
     if docx:
-        import gxxl
+        from gxxl.render import render_report
 
-        gxxl.report(xlsx, docx, fmt="docx", force=True)
+        render_report(xlsx, docx, fmt="docx", force=True)
     return out
 
 
