@@ -34,7 +34,8 @@ def run(data_dir, *, host: str = "127.0.0.1", port: int = 8000, db: str | None =
     worker.pool().start()
     app = get_wsgi_application()
     server = create_server(app, host=host, port=port, threads=threads, ident="gxxl",
-                           max_request_body_size=settings.GXXL_MAX_UPLOAD * 2,  # the middleware answers first
+                           # room to answer an oversized upload in Chinese (waitress reads a body before the app sees it)
+                           max_request_body_size=max(settings.GXXL_MAX_UPLOAD * 2, 256 * 1024 * 1024),
                            channel_timeout=120, clear_untrusted_proxy_headers=True)
     addr = server.effective_host, server.effective_port
     site = Site.get()

@@ -43,3 +43,11 @@ def sev(f):
 @register.filter
 def get(d, k):
     return d.get(k) if hasattr(d, "get") else None
+
+
+@register.filter
+def plain(s):
+    """For <title>, where <bdi> cannot isolate: drop bidi and other format controls."""
+    import unicodedata
+
+    return "".join(ch for ch in str(s or "") if unicodedata.category(ch) != "Cf")
