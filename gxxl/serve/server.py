@@ -48,9 +48,23 @@ def run(data_dir, *, host: str = "127.0.0.1", port: int = 8000, db: str | None =
     sys.stdout.flush()
     if ready:
         ready(addr)
+    _stop_on_sigterm()
     try:
         server.run()
     except KeyboardInterrupt:
         echo("已停止。")
     finally:
         worker.pool().close()
+
+
+def _stop_on_sigterm() -> None:
+    """systemd, Docker and Windows' taskkill ask politely with SIGTERM: stop as with Ctrl+C."""
+    import signal
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        signal.signal(signal.SIGTERM, stop)
+    except (ValueError, OSError):  # not the main thread, or a platform without it
+        pass

@@ -25,8 +25,25 @@ class WorkerFailed(Exception):
 
 
 def _warm() -> None:
+    _exit_with_parent()
     import gxxl.rules  # noqa: F401
     import gxxl.workbook.read  # noqa: F401
+
+
+def _exit_with_parent() -> None:
+    """A worker whose server died (kill -9, a closed console window) exits instead of lingering:
+    the pool's queues cannot tell it, since every worker holds their write ends too."""
+    from multiprocessing.connection import wait
+
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch():
+        wait([parent.sentinel])
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="gxxl-parent-watch").start()
 
 
 def _unusable(display: str, exc) -> str:
