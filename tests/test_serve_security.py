@@ -201,7 +201,7 @@ def test_cookie_flags_and_headers(site):
     assert "HttpOnly" in session_part and "SameSite=Lax" in session_part
     page = sess.get(s.url("/board/"))
     assert "script-src" not in page.headers["Content-Security-Policy"]  # default-src 'none': no script runs
-    assert page.headers["X-Frame-Options"] == "DENY" and page.headers["Referrer-Policy"] == "no-referrer"
+    assert page.headers["X-Frame-Options"] == "DENY" and page.headers["Referrer-Policy"] == "same-origin"
     tok = site["tokens"]["示例县教育局"]
     assert requests.get(s.url(f"/b/{tok}/")).headers["Cache-Control"] == "no-store"
 

@@ -131,7 +131,8 @@ def configure(data_dir, db: str | None = None, *, debug: bool = False) -> dict:
         CSRF_FAILURE_VIEW="gxxl.serve.views.csrf_failure",
         X_FRAME_OPTIONS="DENY",
         SECURE_CONTENT_TYPE_NOSNIFF=True,
-        SECURE_REFERRER_POLICY="no-referrer",  # bureau links carry their secret in the path
+        SECURE_REFERRER_POLICY="same-origin",  # bureau links carry their secret: never sent to other sites
+        # (not "no-referrer": Chrome then sends "Origin: null" with forms and Django's CSRF check refuses them)
         LOGIN_URL="/login/",
         DATA_UPLOAD_MAX_MEMORY_SIZE=2 * 1024 * 1024,
         FILE_UPLOAD_MAX_MEMORY_SIZE=2 * 1024 * 1024,  # larger uploads spool to a temp file
