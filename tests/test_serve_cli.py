@@ -1,0 +1,78 @@
+"""gxxl serve init / token / demo / run from the command line: Chinese help and errors, files written."""
+from __future__ import annotations
+
+import csv
+
+import requests
+
+from serve_support import PASSWORD, Server, cli, init_site
+
+
+def test_help_is_chinese():
+    out = cli("serve", "--help").stdout
+    assert "收集服务" in out and "init" in out and "demo" in out
+    assert "上报链接" in cli("serve", "init", "--help").stdout
+
+
+def test_init_writes_links_and_refuses_to_reuse(tmp_path):
+    info = init_site(tmp_path / "data", organs=["示例县教育局", "示例县财政局"])
+    assert "上报链接已写入" in info["stdout"]
+    rows = info["rows"]
+    assert [r["机关名称"] for r in rows] == ["示例县教育局", "示例县财政局"]
+    assert all(r["上报链接"].endswith(f"/b/{r['令牌']}/") and len(r["令牌"]) >= 30 for r in rows)
+    assert rows[0]["联系人"] == "联系人0"
+    db = (tmp_path / "data" / "gxxl.sqlite3").read_bytes()
+    assert rows[0]["令牌"].encode() not in db  # only hashes are stored
+    again = cli("serve", "init", tmp_path / "data", "--roster", tmp_path / "data-名单.csv", "--year", 2024,
+                "--deadline", "2025-01-31", "--admin-password", PASSWORD, check=False)
+    assert again.returncode == 2 and "已经是收集服务的数据文件夹" in again.stderr
+
+
+def test_init_errors_are_chinese(tmp_path):
+    roster = tmp_path / "名单.csv"
+    roster.write_text("机关名称\n示例县教育局\n", encoding="utf-8")
+    base = ["serve", "init", tmp_path / "d", "--roster", roster, "--year", 2024, "--admin-password", PASSWORD]
+    r = cli(*base, "--deadline", "明年", check=False)
+    assert r.returncode == 2 and "不是有效日期" in r.stderr
+    r = cli("serve", "init", tmp_path / "d", "--roster", tmp_path / "没有.csv", "--year", 2024, "--deadline",
+            "2025-01-31", "--admin-password", PASSWORD, check=False)
+    assert r.returncode == 2 and "不存在" in r.stderr and not (tmp_path / "d").exists()
+    r = cli(*base, "--deadline", "2025年1月31日", "--admin-password", "short", check=False)
+    assert r.returncode == 2 and "至少8个字符" in r.stderr
+    r = cli(*base, "--deadline", "2025-01-31", "--db", "mysql://x", check=False)
+    assert r.returncode == 2 and "postgresql://" in r.stderr and not (tmp_path / "d").exists()
+    r = cli("serve", "run", tmp_path / "不存在", check=False)
+    assert r.returncode == 2 and "gxxl serve init" in r.stderr
+
+
+def test_token_prints_a_working_admin_token_on_its_last_line(tmp_path):
+    info = init_site(tmp_path / "data", organs=["示例县教育局"])
+    out = cli("serve", "token", info["dir"]).stdout
+    token = out.strip().splitlines()[-1]
+    assert token.startswith("gxxl_") and "令牌" in out
+    s = Server(info["dir"]).start()
+    try:
+        r = requests.get(s.url("/api/status"), headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 200 and r.json()[0]["organ"] == "示例县教育局"
+    finally:
+        s.stop()
+
+
+def test_demo_prepares_a_county_with_submissions_in_every_state(tmp_path):
+    out = cli("serve", "demo", tmp_path / "demo", "--no-run", "--port", 8123).stdout
+    assert "admin" in out and "/b/" in out and "/login/" in out
+    s = Server(tmp_path / "demo").start()
+    try:
+        token = cli("serve", "token", tmp_path / "demo").stdout.strip().splitlines()[-1]
+        states = [x["status"] for x in requests.get(s.url("/api/status"), headers={"Authorization": f"Bearer {token}"}).json()]
+        for st in ("未报送", "有错误", "待说明", "已报送", "已退回", "已确认"):
+            assert st in states, (st, states)
+        r = requests.get(s.url("/api/consolidated.xlsx"), headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 200 and r.content[:2] == b"PK"
+    finally:
+        s.stop()
+    # run again on the same folder: reused, not rebuilt
+    again = cli("serve", "demo", tmp_path / "demo", "--no-run").stdout
+    assert "使用已有的演示数据" in again
+    with open(tmp_path / "demo" / "上报链接.csv", encoding="utf-8-sig") as fh:
+        assert len(list(csv.DictReader(fh))) == 8
