@@ -76,3 +76,35 @@ def test_demo_prepares_a_county_with_submissions_in_every_state(tmp_path):
     assert "使用已有的演示数据" in again
     with open(tmp_path / "demo" / "上报链接.csv", encoding="utf-8-sig") as fh:
         assert len(list(csv.DictReader(fh))) == 8
+
+
+def test_county_reports_its_consolidated_workbook_to_the_city(tmp_path):
+    """Township → county → city: the county's 汇总 is itself submitted with the county's link."""
+    from serve_support import free_port, submit, workbook
+
+    county = init_site(tmp_path / "county", organs=["示例县教育局", "示例县财政局"])
+    cport = free_port()
+    city = init_site(tmp_path / "city", organs=["示例县", "另一县"], port=cport)
+    cs = Server(county["dir"]).start()
+    ct = Server(city["dir"], port=cport).start()
+    try:
+        for organ in ("示例县教育局", "示例县财政局"):
+            assert submit(cs, county["tokens"][organ], workbook(tmp_path / f"{organ}.xlsx", organ)).status_code == 201
+        token = cli("serve", "token", county["dir"]).stdout.strip().splitlines()[-1]
+        x = requests.get(cs.url("/api/consolidated.xlsx"), headers={"Authorization": f"Bearer {token}"})
+        book = tmp_path / "示例县汇总.xlsx"
+        book.write_bytes(x.content)
+        link = next(r["上报链接"] for r in city["rows"] if r["机关名称"] == "示例县")
+        r = cli("serve", "upload", link, book, check=False)
+        assert "已上传：示例县" in r.stdout, r.stdout + r.stderr
+        ctoken = cli("serve", "token", city["dir"]).stdout.strip().splitlines()[-1]
+        row = next(x for x in requests.get(ct.url("/api/status"), headers={"Authorization": f"Bearer {ctoken}"}).json()
+                   if x["organ"] == "示例县")
+        sub = requests.get(ct.url(f"/api/submissions/{row['latest_id']}"), headers={"Authorization": f"Bearer {ctoken}"}).json()
+        assert not any(f["rule"] == "serve.organ_mismatch" for f in sub["findings"])
+        assert row["status"] == sub["status"] and (r.returncode == 0) == (sub["errors"] == 0)
+        bad = cli("serve", "upload", link.replace(link.split("/b/")[1], "wrong/"), book, check=False)
+        assert bad.returncode == 2 and "令牌无效" in bad.stderr
+    finally:
+        cs.stop()
+        ct.stop()

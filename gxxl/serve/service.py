@@ -316,7 +316,7 @@ def serve_findings(organ: Organ, res: dict) -> list[dict]:
     loc = schema.layout()
     cover = res.get("organ")
     names = {norm(organ.name), *(norm(a) for a in organ.alias_list())}
-    if cover and norm(cover) not in names:
+    if cover and norm(cover) not in names and _summary_of(cover) not in names:
         l = loc["meta.organ"]
         out.append({"rule": "serve.organ_mismatch", "severity": "error",
                     "message": f"封面填写的机关名称为“{cover}”，而本上报链接属于“{organ.name}”。"
@@ -331,6 +331,15 @@ def serve_findings(organ: Organ, res: dict) -> list[dict]:
                     "codes": ["meta.year"], "sheet": l.sheet if workbook else None, "cell": l.cell if workbook else None,
                     "expected": site.year, "actual": res["year"], "explained": False})
     return out
+
+
+def _summary_of(cover: str) -> str:
+    """A county's 汇总 workbook names itself "示例县（汇总）": at the city it is the county's report."""
+    n = norm(cover)
+    for suffix in ("(汇总)", "汇总"):
+        if n.endswith(suffix):
+            return n[: -len(suffix)]
+    return n
 
 
 def explain(sub: Submission, texts: dict[str, str], *, actor: str, ip: str = "") -> int:
