@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Exact-cell accuracy of `gxxl import` on the seed and every report in ../shared/corpus.
+"""Exact-cell accuracy of `gxxl import` on the seed and every report in tests/data/corpus.
 
 Compares each imported document with the values read by hand in
 tests/data/import_expected/*.json and prints one row per document:
@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 from gxxl.ingest import import_report  # noqa: E402
 from gxxl.ingest.accuracy import compare, expected_files, load_expected  # noqa: E402
 
-SHARED = ROOT.parent / "shared"
+SHARED = ROOT / "tests" / "data"
 EXPECTED = ROOT / "tests" / "data" / "import_expected"
 
 

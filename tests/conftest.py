@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+# Real reports copied from the project's shared corpus (sources in each *.source.txt).
+SHARED = ROOT / "tests" / "data"
 SEED = SHARED / "seeds" / "000_f088be6e9e3af0c8.txt"
 CORPUS = SHARED / "corpus"
 

@@ -1,4 +1,4 @@
-"""Every report in ../shared/corpus (and the seed) imports as printed: values read by hand in
+"""Every report in tests/data/corpus (and the seed) imports as printed: values read by hand in
 tests/data/import_expected/*.json; no wrong value ever goes unreported."""
 from pathlib import Path
 
