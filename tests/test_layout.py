@@ -24,8 +24,6 @@ LAYERS = [
 LAYER = {room: i for i, rooms in enumerate(LAYERS) for room in rooms}
 MAX_LINES = 900
 MAX_ROOT_FILES = 9
-# Files waiting for their split (issue 14 splits the importer's parser by what it parses).
-KNOWN_BIG = {"gxxl/ingest/parse.py"}
 
 
 def _module(path: Path) -> str:
@@ -146,8 +144,7 @@ def test_no_circles_between_modules():
 
 def test_files_stay_small():
     big = [f"{p.relative_to(ROOT)}: {n} lines" for d in ("gxxl", "scripts") for p in (ROOT / d).rglob("*.py")
-           if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES
-           and str(p.relative_to(ROOT)) not in KNOWN_BIG]
+           if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES]
     assert big == [], f"split by what the code does (at most {MAX_LINES} lines):\n" + "\n".join(big)
 
 
