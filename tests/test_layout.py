@@ -38,23 +38,14 @@ def _room(mod: str) -> str:
     return "gxxl" if len(parts) == 1 else ".".join(parts[:2])
 
 
-def _is_type_checking(node: ast.If) -> bool:
-    t = node.test
-    return (isinstance(t, ast.Name) and t.id == "TYPE_CHECKING") or (isinstance(t, ast.Attribute) and t.attr == "TYPE_CHECKING")
-
-
 def _imports(path: Path, modules: set[str]) -> set[str]:
-    """Every gxxl module this file imports, at any depth (annotation-only TYPE_CHECKING blocks aside)."""
+    """Every gxxl module this file imports, at any depth (function-level and TYPE_CHECKING imports included)."""
     mod = _module(path)
     is_pkg = path.name == "__init__.py"
     out: set[str] = set()
 
     def visit(node):
         for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.If) and _is_type_checking(child):
-                for n in child.orelse:
-                    visit(n)
-                continue
             if isinstance(child, ast.Import):
                 out.update(a.name for a in child.names if a.name.split(".")[0] == "gxxl")
             elif isinstance(child, ast.ImportFrom):
