@@ -163,7 +163,8 @@ def main() -> int:
 
         n = len(files)
         print(f"gxxl serve: {n} uploads from {args.clients} concurrent clients, {n_workers} validation workers, "
-              f"{'PostgreSQL' if args.db else 'SQLite'}, {os.cpu_count()} CPU cores")
+              f"{'PostgreSQL' if args.db else 'SQLite'}, {os.cpu_count()} CPU cores"
+              + (f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""))
         print(f"  acknowledged {len(acked)}/{n}, refused {len(failed)}, retrievable {len(acked) - missing}/{len(acked)}")
         print(f"{'':28}{'p50 ms':>10}{'p95 ms':>10}{'files/s':>10}")
         print(f"{'HTTP upload (service)':28}{pct(lat, .5) * 1e3:>10.1f}{pct(lat, .95) * 1e3:>10.1f}{n / wall:>10.1f}")

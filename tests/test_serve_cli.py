@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import re
 
 import requests
 
@@ -69,6 +70,16 @@ def test_demo_prepares_a_county_with_submissions_in_every_state(tmp_path):
             assert st in states, (st, states)
         r = requests.get(s.url("/api/consolidated.xlsx"), headers={"Authorization": f"Bearer {token}"})
         assert r.status_code == 200 and r.content[:2] == b"PK"
+        # the trial workbooks of the organ that has not filed: wrong, then corrected
+        link = re.search(r"尚未报送的单位（(.+?)）的上报页面：(\S+)", out)
+        organ, tok = link.group(1), link.group(2).rstrip("/").rsplit("/", 1)[1]
+        trial = tmp_path / "demo" / "试用工作簿"
+        wrong = requests.post(s.url("/api/submit"), headers={"Authorization": f"Bearer {tok}"},
+                              files={"file": open(next(trial.glob("*-有错误.xlsx")), "rb")}).json()
+        assert wrong["organ"] == organ and wrong["status"] == "有错误"
+        fixed = requests.post(s.url("/api/submit"), headers={"Authorization": f"Bearer {tok}"},
+                              files={"file": open(next(trial.glob("*-已改正.xlsx")), "rb")}).json()
+        assert fixed["status"] == "已报送"
     finally:
         s.stop()
     # run again on the same folder: reused, not rebuilt

@@ -103,6 +103,22 @@ def _demo_workbooks(folder: Path, names, year: int) -> list[Path]:
     return out
 
 
+def _trial_workbooks(folder: Path, organ: tuple, year: int) -> list[Path]:
+    """A wrong and a corrected workbook of an organ that has not filed yet, for the user to upload."""
+    from ..samples import bureau, county
+    from ..workbook.api import new_workbook
+
+    name, level, dept = organ
+    meta = {"organ": name, "year": year, "level": level, "region": "示例省示例市示例县", "contact": "王某某",
+            "phone": "0000-1234567"}
+    out = []
+    for label, values in (("有错误", bureau.broken_values()), ("已改正", bureau.sample_values())):
+        p = folder / f"{dept}-{label}.xlsx"
+        new_workbook(p, meta=meta, values=values, narrative=county.narrative(name, year), force=True)
+        out.append(p)
+    return out
+
+
 def demo_site(data_dir: Path, *, port: int = 8000, echo=print) -> dict:
     """The 示例县 collection: 8 organs, 6 uploads in different states (reused if the folder exists)."""
     import tempfile
@@ -140,11 +156,13 @@ def demo_site(data_dir: Path, *, port: int = 8000, echo=print) -> dict:
         service.review(subs[1], "confirm", "", user="admin")
         service.review(subs[5], "return", "表二“规范性文件”现行有效件数与上年报告不衔接，请核实后重新报送。", user="admin")
         worker.pool().close()
+    trial = _trial_workbooks(data_dir / "试用工作簿", names[6], year)
     base = f"http://127.0.0.1:{port}"
     lines = [f"示例县{year}年度年报收集服务（演示数据，数据文件夹：{data_dir.resolve()}）",
              f"报送情况（政务公开办）：{base}/login/   用户名 admin   密码 {password}",
              f"有错误的单位（{organs[3].name}）的上报页面：{service.link_for(tokens[organs[3].name])}",
              f"尚未报送的单位（{organs[6].name}）的上报页面：{service.link_for(tokens[organs[6].name])}",
+             f"  可在该页面先上传有错误的 {trial[0]}，看审核结果，再上传改正后的 {trial[1]}",
              f"全部上报链接：{data_dir.resolve() / LINKS_NAME}"]
     text = "\n".join(lines)
     (data_dir / "演示说明.txt").write_text(text + "\n", encoding="utf-8")
