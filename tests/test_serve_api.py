@@ -81,6 +81,10 @@ def test_good_workbook_is_submitted_and_counted(site):
     states = {r[1]: r[3] for r in ws.iter_rows(min_row=7, values_only=True) if r[1]}
     assert states["示例县教育局"] == "已报送"
     assert states["示例县民政局"] == "未报送"
+    assert states["示例县财政局"] == "有错误"  # uploaded, not counted: the board's state, not 未报送
+    head = openpyxl.load_workbook(out, read_only=True)["报送情况"]["A2"].value
+    never = sum(1 for x in api(s, "GET", "/api/status", site["admin"]).json() if x["status"] == "未报送")
+    assert f"未报送{never}个" in head
 
 
 def test_status_lists_every_roster_organ(site):

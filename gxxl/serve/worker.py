@@ -113,8 +113,11 @@ def consolidate_files(items: list, roster_rows: list, year: int, name: str, boar
         res = consolidate([inbox], roster=roster, year=year, name=name, include=("通过", "仅提示", "有错误"),
                           jobs=1, progress=False)
         if board_rows is not None and hasattr(res, "_roster_rows"):
-            # 报送情况 shows the board's states (退回, 待说明 …), not only what the files alone say
+            # 报送情况 shows the board's states (退回, 待说明 …), not only what the files alone say; "未报送"
+            # (header count, 问题清单) is only who never uploaded, as on the board
             res._roster_rows = lambda: board_rows
+            never = {r[1] for r in board_rows if r[3] == "未报送"}
+            res.missing = [e for e in res.missing if e.name in never]
         res.to_xlsx(xlsx, force=True)
         out = {"included": len(res.included), "missing": [e.name for e in res.missing]}
     if docx:
