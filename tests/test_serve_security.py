@@ -308,3 +308,16 @@ def test_login_rate_limit(tmp_path):
     finally:
         con.close()
     assert n == 5
+
+
+def test_malformed_requests_get_chinese_json(site):
+    s, tok = site["server"], site["tokens"]["示例县教育局"]
+    h = {"Authorization": f"Bearer {tok}"}
+    r = requests.post(s.url("/api/submit"), headers={**h, "Content-Type": "multipart/form-data"}, data=b"garbage")
+    assert r.status_code == 400 and "multipart" in r.json()["error"]
+    r = requests.post(s.url("/api/submit"), headers=h, files=[("file", ("a.xlsx", b"x")), ("f2", ("b", b"y")), ("f3", ("c", b"z"))])
+    assert r.status_code == 400 and CJK.search(r.json()["error"])
+    r = requests.get(s.url("/api/submit"), headers=h)
+    assert r.status_code == 405 and "POST" in r.json()["error"]
+    assert requests.get(s.url("/api/nothing")).json()["error"] == "没有这个接口"
+    assert s.alive()

@@ -32,12 +32,21 @@ class UploadLimitMiddleware:
         return self.get_response(request)
 
 
+API_ERRORS = {400: "请求格式不正确（上传请用 multipart/form-data，文件放在 file 字段）", 403: "没有权限",
+              404: "没有这个接口", 405: "不支持这种请求方法（上传用 POST，查询用 GET）", 500: "服务器内部错误，请稍后再试"}
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
+        if (request.path.startswith("/api/") and response.status_code in API_ERRORS
+                and not response.get("Content-Type", "").startswith("application/json")):
+            # the API answers in JSON and Chinese even where Django produced a bare error page
+            response = JsonResponse({"error": API_ERRORS[response.status_code]}, status=response.status_code,
+                                    json_dumps_params={"ensure_ascii": False})
         response.setdefault("Content-Security-Policy", CSP)
         if not response.has_header("Cache-Control"):
             response["Cache-Control"] = "no-store"  # bureau pages and downloads are not for shared caches

@@ -28,5 +28,7 @@ urlpatterns = [
     path("board/audit/", views.audit_log),
 ]
 
+handler400 = "gxxl.serve.views.bad_request"
+handler403 = "gxxl.serve.views.forbidden"
 handler404 = "gxxl.serve.views.not_found"
 handler500 = "gxxl.serve.views.server_error"

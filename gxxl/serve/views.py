@@ -35,6 +35,14 @@ def csrf_failure(request, reason=""):
     return message(request, "页面已过期", "表单已过期或不是从本页面提交的（安全校验未通过）。请返回上一页，刷新后重新操作。", 403)
 
 
+def bad_request(request, exception=None):
+    return message(request, "请求有误", "提交的内容格式不正确。请返回上一页重新操作；上传时请选择一个文件。", 400)
+
+
+def forbidden(request, exception=None):
+    return message(request, "没有权限", "没有权限进行这项操作。", 403)
+
+
 def not_found(request, exception=None):
     return message(request, "页面不存在", "没有这个页面。报送单位请使用县政务公开办发来的上报链接。", 404)
 
