@@ -119,3 +119,21 @@ def test_county_reports_its_consolidated_workbook_to_the_city(tmp_path):
     finally:
         cs.stop()
         ct.stop()
+
+
+def test_password_resets_an_admin_and_adds_one(tmp_path):
+    from serve_support import admin_session
+
+    info = init_site(tmp_path / "data", organs=["示例县教育局"])
+    out = cli("serve", "password", info["dir"], "--password", "xin-mima-2025").stdout
+    assert "已重设密码：admin" in out
+    assert "已新建管理员：zhang" in cli("serve", "password", info["dir"], "--user", "zhang", "--password", "zhang-mima-1").stdout
+    r = cli("serve", "password", info["dir"], "--password", "short", check=False)
+    assert r.returncode == 2 and "至少8个字符" in r.stderr
+    s = Server(info["dir"]).start()
+    try:
+        admin_session(s, password="xin-mima-2025")
+        html = requests.get(s.url("/login/")).text
+        assert "管理员登录" in html
+    finally:
+        s.stop()

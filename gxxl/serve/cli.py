@@ -83,6 +83,20 @@ def token_cmd(data_dir, user, db):
     click.echo(token)
 
 
+@serve_group.command("password")
+@click.argument("data_dir", type=click.Path(file_okay=False))
+@click.option("--user", default="admin", show_default=True, help="管理员用户名（不存在则新建）")
+@click.option("--password", prompt="新密码", hide_input=True, confirmation_prompt="再次输入新密码",
+              help="新密码（不给则提示输入）")
+@click.option("--db", help="PostgreSQL数据库地址（默认：初始化时的设置）")
+def password_cmd(data_dir, user, password, db):
+    """重设管理员密码，或新增一个管理员（在运行服务的电脑上操作）。"""
+    from .setup import set_password
+
+    created = set_password(Path(data_dir), user=user, password=password, db=db)
+    click.echo(f"已{'新建管理员' if created else '重设密码'}：{user}")
+
+
 @serve_group.command("upload")
 @click.argument("link")
 @click.argument("file", type=click.Path(dir_okay=False))

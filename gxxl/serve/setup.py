@@ -79,6 +79,27 @@ def new_admin_token(data_dir: Path, *, user: str | None = None, db: str | None =
     return service.create_api_token(u.username)
 
 
+def set_password(data_dir: Path, *, user: str, password: str, db: str | None = None) -> bool:
+    """Set an admin's password (creating the admin if there is none by that name); True if created."""
+    if len(password or "") < 8:
+        raise ServeError("管理员密码至少8个字符。")
+    configure(data_dir, db)
+    migrate()
+    from django.contrib.auth.models import User
+
+    from . import service
+
+    u = User.objects.filter(username=user).first()
+    created = u is None
+    if created:
+        u = User(username=user, is_staff=True)
+    u.is_staff = u.is_active = True
+    u.set_password(password)
+    u.save()
+    service.audit("命令行", "settings", detail=f"{'新建管理员' if created else '重设密码'}：{user}")
+    return created
+
+
 def _demo_workbooks(folder: Path, names, year: int) -> list[Path]:
     """Five sample workbooks: clean ones, one with errors, one with an unexplained warning."""
     import random

@@ -315,6 +315,15 @@ def settings_view(request):
     if d != site.deadline:
         changes.append(f"截止日期 {site.deadline} → {d}")
         site.deadline = d
+    year = request.POST.get("year", "").strip()
+    if year and year != str(site.year):
+        if Submission.objects.exists():
+            return message(request, "设置未保存", "已经收到报送，报告年度不能再改；新的年度请用 gxxl serve init 建立新的数据文件夹。",
+                           400, back="/board/")
+        if not year.isdigit() or not 2021 <= int(year) <= 2100:
+            return message(request, "设置未保存", "报告年度应为2021年以后的四位数年份。", 400, back="/board/")
+        changes.append(f"报告年度 {site.year} → {year}")
+        site.year = int(year)
     oc = request.POST.get("only_confirmed") == "1"
     if oc != site.only_confirmed:
         changes.append("只汇总已确认的报送" if oc else "汇总所有已报送的报送")
