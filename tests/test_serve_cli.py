@@ -132,8 +132,20 @@ def test_password_resets_an_admin_and_adds_one(tmp_path):
     assert r.returncode == 2 and "至少8个字符" in r.stderr
     s = Server(info["dir"]).start()
     try:
-        admin_session(s, password="xin-mima-2025")
-        html = requests.get(s.url("/login/")).text
-        assert "管理员登录" in html
+        sess = admin_session(s, password="xin-mima-2025")
+        # before the first submission the year can still change; after it, not
+        from serve_support import csrf, submit, workbook
+
+        html = sess.get(s.url("/board/")).text
+        assert 'name="year"' in html
+        r = sess.post(s.url("/board/settings"), data={"year": "2025", "deadline": "2026-01-31", "csrfmiddlewaretoken": csrf(html)})
+        tok = info["tokens"]["示例县教育局"]
+        me = requests.get(s.url("/api/me"), headers={"Authorization": f"Bearer {tok}"}).json()
+        assert r.status_code == 200 and me["year"] == 2025 and me["deadline"] == "2026-01-31"
+        assert submit(s, tok, workbook(tmp_path / "a.xlsx", "示例县教育局", year=2025)).json()["errors"] == 0
+        html = sess.get(s.url("/board/")).text
+        assert 'name="year"' not in html
+        r = sess.post(s.url("/board/settings"), data={"year": "2024", "deadline": "2026-01-31", "csrfmiddlewaretoken": csrf(html)})
+        assert r.status_code == 400 and "不能再改" in r.text
     finally:
         s.stop()
