@@ -363,6 +363,32 @@ from .serve.cli import serve_group  # noqa: E402  (click only; Django loads insi
 cli.add_command(serve_group)
 
 
+@cli.command("submit")
+@click.argument("path", type=click.Path())
+@click.option("--link", help="县政府办（或上级）发来的上报链接；不给时用上次 --remember 记住的链接")
+@click.option("--remember", is_flag=True, help="记住这个链接，以后上报（包括Excel的“上报”按钮）自动使用")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="输出格式：text（文字）或json")
+def submit_cmd(path, link, remember, fmt):
+    """把工作簿上报给收集服务（gxxl serve），立即显示审核结果；县里的汇总工作簿也用它报给市里。"""
+    from .serve.client import SubmitError, describe, finding_lines, remember_link, remembered_link, submit
+
+    link = link or remembered_link()
+    if not link:
+        raise SubmitError("没有上报链接：请用 --link 给出县政府办发来的链接（加 --remember 记住它）")
+    if remember:
+        where = remember_link(link)
+        if fmt == "text":
+            click.echo(f"已记住上报链接（{where}）")
+    answer = submit(path, link)
+    if fmt == "json":
+        click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
+    else:
+        click.echo(describe(answer, link))
+        for line in finding_lines(answer.get("findings", [])):
+            click.echo(line)
+    click.get_current_context().exit(1 if answer.get("errors") else 0)
+
+
 def main(argv=None):
     try:
         cli.main(args=argv, prog_name="gxxl", standalone_mode=True)

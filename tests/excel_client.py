@@ -21,6 +21,19 @@ from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 
 
+def use_remote_engine(monkeypatch) -> None:
+    """xlwings' remote engine, licensed for tests through the noncommercial key; only in tests."""
+    monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
+    import xlwings
+
+    if "remote" not in xlwings.engines.engines_by_name:
+        # xlwings registers its engines once, at import: an earlier test imported it without the key
+        from xlwings.main import Engine
+        from xlwings.pro import _xlremote
+
+        xlwings.engines.add(Engine(impl=_xlremote.engine))
+
+
 def remote_bas() -> Path:
     import xlwings
 

@@ -112,7 +112,7 @@ def test_customui_is_valid_and_has_the_chinese_tab(built):
     schema.assertValid(doc)
     q = {"c": NS}
     assert doc.xpath("//c:tab/@label", namespaces=q) == ["政务公开年报"]
-    assert doc.xpath("//c:button/@label", namespaces=q) == ["校验", "清除标记", "生成报告", "汇总"]
+    assert doc.xpath("//c:button/@label", namespaces=q) == ["校验", "清除标记", "生成报告", "上报", "汇总"]
     ids = doc.xpath("//@id")
     assert len(ids) == len(set(ids))
 

@@ -25,16 +25,7 @@ RED, ORANGE = "FF7C80", "F4B183"
 
 @pytest.fixture(autouse=True)
 def _remote_engine(monkeypatch):
-    # xlwings' remote engine is licensed for tests through the noncommercial key; only here.
-    monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
-    import xlwings
-
-    if "remote" not in xlwings.engines.engines_by_name:
-        # xlwings registers its engines once, at import: an earlier test imported it without the key
-        from xlwings.main import Engine
-        from xlwings.pro import _xlremote
-
-        xlwings.engines.add(Engine(impl=_xlremote.engine))
+    ec.use_remote_engine(monkeypatch)
 
 
 def _book(path):

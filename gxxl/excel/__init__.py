@@ -667,7 +667,42 @@ def consolidate_book(book, *, alert: bool = True):
     return out
 
 
-ACTIONS = {"validate": validate_book, "clear": clear_marks, "report": report_book, "consolidate": consolidate_book}
+def _ask_link(c: "_Client") -> str | None:
+    """Ask for the 上报链接 once (desktop Excel's InputBox); None where the client cannot ask."""
+    if not c.windows:
+        return None
+    answer = c.book.app.api.InputBox("请粘贴县政府办发给本单位的上报链接（形如 http://地址:端口/b/令牌/）。"
+                                     "以后上报会自动使用这个链接。", "政务公开年报：上报", "")
+    return answer.strip() if isinstance(answer, str) and answer.strip() else None
+
+
+def submit_book(book, *, alert: bool = True, link: str | None = None) -> dict:
+    """上报: send the saved workbook to the collection service (``gxxl serve``) with this user's link.
+
+    Desktop Excel saves the workbook first, so what is sent is what the clerk sees. The link is asked
+    for once and remembered (``%USERPROFILE%\\.gxxl\\上报链接.txt``). Returns the service's answer.
+    """
+    from ..serve.client import describe, remember_link, remembered_link, submit
+
+    c = _Client(book)
+    path = _saved_path(book, "上报")
+    link = link or remembered_link()
+    if not link:
+        link = _ask_link(c)
+        if not link:
+            raise GxxlError("尚未设置上报链接：请在命令行运行 gxxl submit 工作簿.xlsx --link 县政府办发来的链接 --remember，"
+                            "之后即可用“上报”按钮。")
+        remember_link(link)  # only a valid link is kept (raises otherwise)
+    if c.desktop:
+        book.save()
+    answer = submit(path, link)  # a SubmitError reaches the clerk through run()'s alert
+    if alert:
+        c.alert(describe(answer, link))
+    return answer
+
+
+ACTIONS = {"validate": validate_book, "clear": clear_marks, "report": report_book, "consolidate": consolidate_book,
+           "submit": submit_book}
 
 
 def run(action: str, book=None) -> None:

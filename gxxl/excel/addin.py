@@ -58,6 +58,9 @@ BUTTONS: tuple[Button, ...] = (
     Button("gxxlConsolidate", "汇总", "GxxlConsolidate", "consolidate", "PivotTableReport", "county",
            "汇总当前工作簿所在文件夹中各单位报送的工作簿（含子文件夹和.zip）：报送情况、问题清单、合计表和图表，"
            "结果保存为“汇总结果.xlsx”；文件夹中的“名单.xlsx”或“名单.csv”作为应报送单位名单"),
+    Button("gxxlSubmit", "上报", "GxxlSubmit", "submit", "FileSendAsAttachment", "report",
+           "保存并把当前工作簿上报给县政府办的收集服务（第一次使用时粘贴县政府办发来的上报链接），"
+           "立即显示审核结果：有错误请改正后重新上报"),
 )
 GROUPS = (("check", "检查"), ("report", "报告"), ("county", "县政务公开办"))
 
