@@ -106,16 +106,16 @@ def test_county_reports_its_consolidated_workbook_to_the_city(tmp_path):
         book = tmp_path / "示例县汇总.xlsx"
         book.write_bytes(x.content)
         link = next(r["上报链接"] for r in city["rows"] if r["机关名称"] == "示例县")
-        r = cli("serve", "upload", link, book, check=False)
-        assert "已上传：示例县" in r.stdout, r.stdout + r.stderr
+        r = cli("submit", book, "--link", link, check=False)
+        assert "已上报" in r.stdout and "示例县" in r.stdout, r.stdout + r.stderr
         ctoken = cli("serve", "token", city["dir"]).stdout.strip().splitlines()[-1]
         row = next(x for x in requests.get(ct.url("/api/status"), headers={"Authorization": f"Bearer {ctoken}"}).json()
                    if x["organ"] == "示例县")
         sub = requests.get(ct.url(f"/api/submissions/{row['latest_id']}"), headers={"Authorization": f"Bearer {ctoken}"}).json()
         assert not any(f["rule"] == "serve.organ_mismatch" for f in sub["findings"])
         assert row["status"] == sub["status"] and (r.returncode == 0) == (sub["errors"] == 0)
-        bad = cli("serve", "upload", link.replace(link.split("/b/")[1], "wrong/"), book, check=False)
-        assert bad.returncode == 2 and "令牌无效" in bad.stderr
+        bad = cli("submit", book, "--link", link.replace(link.split("/b/")[1], "W" * 32 + "/"), check=False)
+        assert bad.returncode == 2 and "链接无效" in bad.stderr
     finally:
         cs.stop()
         ct.stop()

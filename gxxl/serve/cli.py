@@ -97,26 +97,6 @@ def password_cmd(data_dir, user, password, db):
     click.echo(f"已{'新建管理员' if created else '重设密码'}：{user}")
 
 
-@serve_group.command("upload")
-@click.argument("link")
-@click.argument("file", type=click.Path(dir_okay=False))
-def upload_cmd(link, file):
-    """用上报链接把工作簿（如本级的汇总工作簿）报送到上级的收集服务，并显示审核结果。
-
-    退出码：0 已报送（或待说明）；1 有错误；2 无法报送。"""
-    from .upload import upload
-
-    res = upload(link, file)
-    click.echo(f"已上传：{res['organ']}，状态“{res['status']}”，错误{res['errors']}处，提示{res['warnings']}条（报送编号{res['id']}）")
-    for f in res["findings"]:
-        if f["severity"] == "error" or not f.get("explained"):
-            where = "".join(x for x in (f.get("sheet") and f"{f['sheet']} ", f.get("cell")) if x)
-            click.echo(f"  {'错误' if f['severity'] == 'error' else '提示'} {where}：{f['message']}")
-    if res["status"] == "待说明":
-        click.echo("有提示需要说明：请打开上报链接填写理由，或写在工作簿的“说明”页后重新上报。")
-    click.get_current_context().exit(1 if res["errors"] else 0)
-
-
 @serve_group.command("demo")
 @click.argument("data_dir", required=False, type=click.Path(file_okay=False))
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址")
