@@ -22,4 +22,8 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     echo "提示：请安装 ${need_apt[*]}（需要管理员权限）；LibreOffice相关测试将被跳过。" >&2
   fi
 fi
+# The PostgreSQL tests run the server as the unprivileged 'postgres' user (it refuses root).
+if [ "$(id -u)" = "0" ] && ! id postgres >/dev/null 2>&1 && command -v useradd >/dev/null 2>&1; then
+  useradd --system --no-create-home --shell /usr/sbin/nologin postgres
+fi
 python3 -m pip install -q --disable-pip-version-check -e '.[test,postgresql]'
