@@ -10,8 +10,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from .. import schema
 from ..errors import GxxlError
-from .check import FileResult, run_checks
+from .check import FileResult, iter_checks
 from .columns import (
     DEFAULT_INCLUDE,
     DUPLICATE,
@@ -29,6 +30,7 @@ from .inputs import Ignored, collect_inputs
 from .previous import Previous, from_result, load_previous_file
 from .result import ConsolidationResult
 from .roster import Roster, load_roster
+from .store import Store, spool
 
 
 def _when(f: FileResult) -> tuple[float, float]:
@@ -93,19 +95,20 @@ def assign_statuses(files: list[FileResult], *, roster: Roster | None = None, ye
     return year
 
 
-def load_previous(path, *, jobs=None) -> Previous:
+def load_previous(path, *, jobs=None, scheduler: str | None = None) -> Previous:
     """Last year's consolidated workbook, a single workbook, or a folder/zip consolidated on the fly."""
     p = Path(path)
     if not p.exists():
         raise GxxlError(f"上年文件“{p}”不存在")
     if p.is_dir() or p.suffix.lower() == ".zip":
-        return from_result(consolidate([p], jobs=jobs, progress=False), p)
+        return from_result(consolidate([p], jobs=jobs, progress=False, scheduler=scheduler), p)
     return load_previous_file(p)
 
 
 def consolidate(paths, roster=None, year: int | None = None, previous=None, jobs: int | None = None, *,
                 include: Iterable[str] = DEFAULT_INCLUDE, name: str | None = None, level: str | None = None,
-                progress: bool | None = None, exclude: Iterable = (), output=None) -> "ConsolidationResult":
+                progress: bool | None = None, exclude: Iterable = (), output=None,
+                scheduler: str | None = None) -> "ConsolidationResult":
     """Consolidate workbooks from files, folders (recursive) and .zip archives.
 
     roster: path of a 名单 (.xlsx/.csv) or a :class:`Roster`; year: the reporting year (default: the
@@ -114,6 +117,8 @@ def consolidate(paths, roster=None, year: int | None = None, previous=None, jobs
     name/level: the consolidated workbook's organ name and level.
     exclude: files to leave out; output: the file the caller will write (left out too, and refused if it is
     one of the bureaus' files rather than an earlier consolidated workbook).
+    scheduler: ``tcp://host:port`` of a Dask cluster that runs the per-file step (files reach the workers
+    by path: shared storage); the result is the same as a local run.
     """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
@@ -133,7 +138,7 @@ def consolidate(paths, roster=None, year: int | None = None, previous=None, jobs
     prev = None
     if previous is not None:
         excl.append(previous)
-        prev = previous if isinstance(previous, Previous) else load_previous(previous, jobs=jobs)
+        prev = previous if isinstance(previous, Previous) else load_previous(previous, jobs=jobs, scheduler=scheduler)
     timings = {}
     t0 = time.perf_counter()
     tmp = tempfile.mkdtemp(prefix="gxxl-consolidate-")
@@ -153,7 +158,13 @@ def consolidate(paths, roster=None, year: int | None = None, previous=None, jobs
                     if e:
                         for n in (e.name, *e.aliases):
                             lookup.setdefault(norm_name(n), v)
-        files = run_checks(items, jobs=jobs, previous=lookup, progress=progress)
+        store = Store(len(schema.CODES))
+        files = []
+        for f in iter_checks(items, jobs=jobs, previous=lookup, progress=progress, scheduler=scheduler):
+            spool(store, f)  # values and findings to disk as they come: memory stays flat
+            files.append(f)
+        store.finish()
+        del items
         timings["read_validate"] = time.perf_counter() - t1
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

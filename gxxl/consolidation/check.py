@@ -17,7 +17,7 @@ from .inputs import InputItem
 # ===========================================================================
 
 
-@dataclass
+@dataclass(slots=True)  # one per file stays in memory: no per-instance dict
 class FileResult:
     file: str  # as shown to the user (folder/file.xlsx, archive.zip!member.xlsx)
     path: str | None = None  # where it was read from (a temp copy for archive members)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 from .. import schema
 from ..errors import GxxlError
@@ -32,6 +32,9 @@ from .columns import (
     norm_name,
 )
 from .roster import RosterEntry
+
+if TYPE_CHECKING:
+    from .store import Store
 
 # ===========================================================================
 # The result: DataFrames, JSON, text, workbook, CSV
@@ -69,17 +72,11 @@ class ConsolidationResult:
             self.counts[f.status] += 1
         inc = [f for f in files if f.included]
         self.included = inc
-        # -- totals: inputs summed (a blank counts as nothing), sums recomputed
+        self.store = _store_of(files)
+        # -- totals: inputs summed (a blank counts as nothing), sums recomputed; from the spool in chunks
         idx = {c: i for i, c in enumerate(schema.CODES)}
-        sums: dict[str, Any] = {}
-        for c in schema.INPUT_CODES:
-            i = idx[c]
-            s = 0
-            for f in inc:
-                v = f.values[i]
-                if isinstance(v, (int, float)):
-                    s += v
-            sums[c] = _tidy(s) if isinstance(s, float) else s
+        got = self.store.sums([f.values.row for f in inc], [idx[c] for c in schema.INPUT_CODES])
+        sums: dict[str, Any] = {c: _tidy(s) if isinstance(s, float) else s for c, s in zip(schema.INPUT_CODES, got)}
         from ..model import AnnualReport
 
         levels = Counter(f.level for f in inc if f.level)
@@ -96,6 +93,7 @@ class ConsolidationResult:
             self.missing = [e for e in roster.entries if e.name not in got]
         self._frames: dict[str, Any] = {}
         self.timings: dict[str, float] = {}  # seconds per phase, for benchmarks
+        self.details_file: Path | None = None  # the 明细 beside the workbook (province scale), see to_xlsx
 
     # -- DataFrames (pandas is imported only when one is asked for) -------
     @property
@@ -111,9 +109,7 @@ class ConsolidationResult:
         if "details" not in self._frames:
             import pandas as pd
 
-            rows = []
-            for i, f in enumerate(self.files, start=1):
-                rows.append(info_row(i, f) + list(f.values if f.values is not None else (None,) * len(schema.CODES)))
+            rows = [info + vals for info, vals in self.detail_rows()]
             df = pd.DataFrame(rows, columns=list(INFO_COLUMNS) + list(schema.CODES))
             import warnings
 
@@ -126,6 +122,13 @@ class ConsolidationResult:
                     pass
             self._frames["details"] = df
         return self._frames["details"]
+
+    def detail_rows(self) -> Iterator[tuple[list, list]]:
+        """明细 rows one by one, (info columns, values by code), read from the spool in chunks."""
+        blank = [None] * len(schema.CODES)
+        rows = self.store.rows([f.values.row if f.values is not None else None for f in self.files])
+        for i, (f, vals) in enumerate(zip(self.files, rows), start=1):
+            yield info_row(i, f), (vals if vals is not None else blank)
 
     @property
     def findings(self):
@@ -288,12 +291,29 @@ class ConsolidationResult:
         return "\n".join(lines)
 
     # -- files -----------------------------------------------------------
-    def to_xlsx(self, path, *, force: bool = False) -> Path:
+    def to_xlsx(self, path, *, force: bool = False, details: str = "auto") -> Path:
+        """The consolidated workbook. ``details``: where the 明细 goes — 'sheet' (in the workbook), 'parquet'
+        or 'csv' (beside it, as ``<name>-明细.parquet/.csv``; the workbook's 明细 sheet then names the file),
+        'auto' (the sheet up to 20,000 files, else Parquet, or CSV without pyarrow). The side file, if any,
+        is ``self.details_file``."""
+        from .details import choose, write_side
         from .xlsx import write_workbook
 
         t = time.perf_counter()
-        out = write_workbook(self, path, force=force, inputs=tuple(f.path for f in self.files if f.path))
-        self.timings["write_xlsx"] = time.perf_counter() - t
+        inputs = tuple(f.path for f in self.files if f.path)
+        where = choose(self, details)
+        self.details_file = None
+        if where != "sheet":
+            from .details import side_path
+
+            from ..util.fileio import check_output
+
+            check_output(path, force=force, inputs=inputs)  # refuse before writing anything
+            check_output(side_path(Path(path), where), force=force, inputs=inputs)
+            self.details_file = write_side(self, path, where, force=force, inputs=inputs)
+            self.timings["write_details"] = time.perf_counter() - t
+        out = write_workbook(self, path, force=force, inputs=inputs)
+        self.timings["write_xlsx"] = time.perf_counter() - t - self.timings.get("write_details", 0.0)
         return out
 
     def to_csv(self, folder, *, force: bool = False) -> list[Path]:
@@ -306,7 +326,10 @@ class ConsolidationResult:
             raise GxxlError(f"CSV输出位置“{d}”不是文件夹")
         d.mkdir(parents=True, exist_ok=True)
         out = []
-        for fname, df in zip(CSV_NAMES, (self.details, self.findings, self.roster_status)):
+        from .details import write_csv
+
+        out.append(write_csv(self, d / CSV_NAMES[0], force=force))  # streamed: no DataFrame of every file
+        for fname, df in zip(CSV_NAMES[1:], (self.findings, self.roster_status)):
             import pandas as pd
 
             safe = df.copy()
@@ -318,6 +341,22 @@ class ConsolidationResult:
             out.append(d / fname)
         return out
 
+
+
+def _store_of(files) -> "Store":
+    """The store the files' values are spooled in (files assembled by hand are spooled here)."""
+    from .store import SpooledValues, Store, spool
+
+    stores = {id(f.values._store): f.values._store for f in files if isinstance(f.values, SpooledValues)}
+    if len(stores) == 1 and all(f.values is None or isinstance(f.values, SpooledValues) for f in files):
+        return next(iter(stores.values()))
+    store = Store(len(schema.CODES))
+    for f in files:
+        if isinstance(f.values, SpooledValues):
+            f.values = tuple(f.values)
+        spool(store, f)
+    store.finish()
+    return store
 
 
 def _sum_codes(vals: dict | None, codes) -> Any:

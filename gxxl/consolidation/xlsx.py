@@ -17,6 +17,7 @@ from ..schema import col_letter
 from ..util.fileio import atomic_path
 from ..util.safety import neutralise
 from ..util.xlsxfast import BigTable, save, write_template_rows
+from .details import EXCEL_MAX_ROWS, LazyRows
 
 if TYPE_CHECKING:
     from .result import ConsolidationResult
@@ -165,7 +166,11 @@ def _sheet_findings(wb, res, st, idx: int) -> BigTable:
     _header(ws, 1, FINDING_COLUMNS, st, height=22)
     rows = res._finding_rows()
     kinds = ("s",) * len(FINDING_COLUMNS)
-    t = BigTable("问题清单", 2, kinds, [(0, r) for r in rows])
+    room = EXCEL_MAX_ROWS - 2
+    if len(rows) > room:  # Excel's row limit: the full list is in 问题清单.csv (--csv)
+        cut = len(rows) - room + 1
+        rows = rows[:room - 1] + [[""] * (len(FINDING_COLUMNS) - 1) + [f"另有{cut}条问题超出Excel的行数上限，未列出；请用 --csv 导出完整的问题清单"]]
+    t = BigTable("问题清单", 2, kinds, LazyRows(len(rows), lambda: ((0, r) for r in rows)))
     write_template_rows(ws, t, [_col_styles(kinds, st)])
     last = 1 + max(1, len(rows))
     ws.auto_filter.ref = f"A1:{col_letter(len(kinds))}{last}"
@@ -178,7 +183,7 @@ def _sheet_findings(wb, res, st, idx: int) -> BigTable:
 
 
 def _sheet_details(wb, res, st, idx: int) -> BigTable:
-    from .columns import INFO_COLUMNS, info_row
+    from .columns import INFO_COLUMNS
 
     ws = wb.create_sheet("明细", idx)
     labels = list(INFO_COLUMNS) + [schema.POINTS[c].label + ("（万元）" if schema.POINTS[c].kind == "amount" else "")
@@ -189,11 +194,15 @@ def _sheet_details(wb, res, st, idx: int) -> BigTable:
     for c in range(1, len(INFO_COLUMNS) + 1):  # info headers span both rows
         ws.merge_cells(start_row=1, start_column=c, end_row=2, end_column=c)
     kinds = ("n", "s", "s", "s", "s", "s", "n", "s", "n", "n", "s") + ("n",) * len(schema.CODES)
-    rows = []
-    for i, f in enumerate(res.files, start=1):
-        rows.append((0, info_row(i, f) + list(f.values if f.values is not None else ())))
     total = ["", f"合计（计入汇总的{len(res.included)}个文件）", "", "", "", "", res.year, "", None, None, ""]
-    rows.append((1, total + [res.total_values[c] for c in schema.CODES]))
+    total_row = (1, total + [res.total_values[c] for c in schema.CODES])
+    side = getattr(res, "details_file", None)
+    if side is not None:  # province scale: the rows are in the file beside the workbook
+        note = ["", f"明细共{len(res.files)}行（每个文件一行），见同一文件夹中的“{side.name}”", "", "", "", "", None, "",
+                None, None, ""]
+        rows = LazyRows(2, lambda: iter([(0, note + [None] * len(schema.CODES)), total_row]))
+    else:
+        rows = LazyRows(len(res.files) + 1, lambda: _detail_rows(res, total_row))
     t = BigTable("明细", 3, kinds, rows, variants=2)
     st_rows = _col_styles(kinds, st)
     st_total = _col_styles(kinds, st, bold=True, fill=st["total_fill"])
@@ -204,6 +213,12 @@ def _sheet_details(wb, res, st, idx: int) -> BigTable:
     _status_colors(ws, f"C3:C{last}")
     _widths(ws, (6, 28, 9, 6, 36, 36, 7, 10, 7, 7, 21) + (11,) * len(schema.CODES))
     return t
+
+
+def _detail_rows(res, total_row):
+    for info, vals in res.detail_rows():
+        yield 0, info + vals
+    yield total_row
 
 
 def _sheet_compare(wb, res, st, idx: int) -> BigTable:
