@@ -111,14 +111,12 @@ def write_parquet(res: "ConsolidationResult", path, *, force: bool = False, inpu
                 for j, fld in enumerate(fields[:len(INFO_COLUMNS)]):
                     cols.append(pa.array([r[j] for r in infos], type=fld.type))
                 rows = [f.values.row if f.values is not None else -1 for f in part]
-                have = np.asarray([r >= 0 for r in rows])
+                have = np.asarray([r >= 0 for r in rows], dtype=bool)
                 idx = np.asarray([max(r, 0) for r in rows], dtype=np.int64)
-                if store.n:
-                    v, k = store._arrays()
-                    vv, kk = v[idx], k[idx]
-                else:
-                    vv = np.zeros((len(part), store.ncols))
-                    kk = np.zeros((len(part), store.ncols), dtype=np.uint8)
+                vv = np.zeros((len(part), store.ncols))
+                kk = np.zeros((len(part), store.ncols), dtype=np.uint8)
+                if have.any():
+                    vv[have], kk[have] = store.take(idx[have])  # ascending: files are spooled in order
                 for j, t in enumerate(ctypes):
                     missing = (kk[:, j] == NONE) | ~have
                     if t == pa.int64():

@@ -44,6 +44,7 @@ class Store:
         self._nbuf = 0
         self.n = 0  # rows (files with values)
         self.extras: dict[tuple[int, int], Any] = {}
+        self.shared: dict[str, str] = {}
         self.col_kind = np.zeros(ncols, dtype=np.uint8)  # the widest kind seen per column (for Parquet types)
         self._foffsets = array("q")
         self._mm = None
@@ -93,40 +94,56 @@ class Store:
         for fh in (self._vfh, self._kfh, self._ffh):
             if not fh.closed:
                 fh.close()
-        self._mm = None
 
     # -- reading ---------------------------------------------------------------
-    def _arrays(self):
+    def _readable(self) -> None:
+        if not self._vfh.closed:
+            self.finish()
         if self._mm is None:
-            import numpy as np
-
-            if not self._vfh.closed:
-                self.finish()
-            if self.n == 0:
-                self._mm = (np.zeros((0, self.ncols)), np.zeros((0, self.ncols), dtype=np.uint8))
-            else:
-                self._mm = (np.memmap(self._vpath, dtype=np.float64, mode="r", shape=(self.n, self.ncols)),
-                            np.memmap(self._kpath, dtype=np.uint8, mode="r", shape=(self.n, self.ncols)))
-        return self._mm
+            # plain reads, not a memory map: mapped pages would count as this process's memory
+            self._mm = (open(self._vpath, "rb"), open(self._kpath, "rb"))
 
     def chunk(self, start: int, stop: int):
-        """(values float64[rows, cols], kinds uint8[rows, cols]) of rows start..stop (views on the spool)."""
-        v, k = self._arrays()
-        return v[start:stop], k[start:stop]
+        """(values float64[rows, cols], kinds uint8[rows, cols]) of rows start..stop, read from the spool."""
+        import numpy as np
+
+        self._readable()
+        stop = min(stop, self.n)
+        rows = max(0, stop - start)
+        vfh, kfh = self._mm
+        vfh.seek(start * self.ncols * 8)
+        kfh.seek(start * self.ncols)
+        v = np.frombuffer(vfh.read(rows * self.ncols * 8), dtype=np.float64).reshape(rows, self.ncols)
+        k = np.frombuffer(kfh.read(rows * self.ncols), dtype=np.uint8).reshape(rows, self.ncols)
+        return v, k
+
+    def take(self, rows):
+        """(values, kinds) of the given rows (ascending), read in runs."""
+        import numpy as np
+
+        rows = np.asarray(rows, dtype=np.int64)
+        if rows.size == 0:
+            return np.zeros((0, self.ncols)), np.zeros((0, self.ncols), dtype=np.uint8)
+        lo, hi = int(rows.min()), int(rows.max()) + 1
+        if hi - lo <= 4 * rows.size:
+            v, k = self.chunk(lo, hi)
+            return v[rows - lo], k[rows - lo]
+        parts = [self.chunk(int(r), int(r) + 1) for r in rows]
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
     def row(self, i: int) -> tuple:
         v, k = self.chunk(i, i + 1)
         return tuple(self._decode(i, v[0].tolist(), k[0].tolist()))
 
     def value(self, i: int, j: int) -> Any:
-        v, k = self._arrays()
-        kind = int(k[i, j])
+        v, k = self.chunk(i, i + 1)
+        kind = int(k[0, j])
         if kind == NONE:
             return None
         if kind == INT:
-            return int(v[i, j])
+            return int(v[0, j])
         if kind == FLOAT:
-            return float(v[i, j])
+            return float(v[0, j])
         return self.extras[(i, j)]
 
     def _decode(self, i: int, vs: list, ks: list) -> list:
@@ -140,7 +157,7 @@ class Store:
                 out[j] = self.extras[(i, j)]
         return out
 
-    def rows(self, indices: Sequence[int | None] | None = None, step: int = 2048) -> Iterator[list | None]:
+    def rows(self, indices: Sequence[int | None] | None = None, step: int = 1024) -> Iterator[list | None]:
         """Decoded rows in order (``indices``: the rows wanted, None for a file without values)."""
         if indices is None:
             indices = range(self.n)
@@ -154,20 +171,15 @@ class Store:
             yield from self._rows_of(buf)
 
     def _rows_of(self, idx: list) -> Iterator[list | None]:
-        real = [i for i in idx if i is not None]
+        real = sorted({i for i in idx if i is not None})
         if not real:
             yield from (None for _ in idx)
             return
-        lo, hi = min(real), max(real) + 1
-        v, k = self.chunk(lo, hi)
-        vs, ks = v.tolist() if hi - lo <= 4 * len(real) else None, k.tolist() if hi - lo <= 4 * len(real) else None
+        v, k = self.take(real)
+        pos = {r: n for n, r in enumerate(real)}
+        vs, ks = v.tolist(), k.tolist()
         for i in idx:
-            if i is None:
-                yield None
-            elif vs is not None:
-                yield self._decode(i, vs[i - lo], ks[i - lo])
-            else:
-                yield self._decode(i, v[i - lo].tolist(), k[i - lo].tolist())
+            yield None if i is None else self._decode(i, vs[pos[i]], ks[pos[i]])
 
     def findings(self, rec: int) -> list:
         if self._ffr is None:
@@ -190,11 +202,10 @@ class Store:
             return out
         carr = np.asarray(cols, dtype=np.int64)
         exact = [True] * len(cols)  # every value so far an int: summed in NumPy
-        v, k = self._arrays()
-        for s in range(0, rows.size, 4096):
-            r = rows[s:s + 4096]
-            vk = k[r][:, carr]
-            vv = v[r][:, carr]
+        for s in range(0, rows.size, 1024):
+            r = rows[s:s + 1024]
+            v, k = self.take(r)
+            vk, vv = k[:, carr], v[:, carr]
             for c in range(len(cols)):
                 kc = vk[:, c]
                 if exact[c] and not (kc > INT).any():
@@ -216,7 +227,7 @@ class Store:
         return out
 
     def close(self) -> None:
-        for fh in (self._vfh, self._kfh, self._ffh, self._ffr):
+        for fh in (self._vfh, self._kfh, self._ffh, self._ffr, *(self._mm or ())):
             if fh is not None and not fh.closed:
                 fh.close()
         self._mm = None
@@ -290,8 +301,17 @@ class SpooledFindings(Sequence):
         return list, (list(self),)
 
 
+_SHARED_FIELDS = ("status", "level", "region", "detail", "note", "consolidated")
+
+
 def spool(store: Store, f) -> None:
-    """Move a FileResult's values and findings into the store; the FileResult keeps proxies."""
+    """Move a FileResult's values and findings into the store; the FileResult keeps proxies (and texts that
+    repeat from file to file, such as levels and reasons, are shared rather than held once per file)."""
+    shared = store.shared
+    for name in _SHARED_FIELDS:
+        v = getattr(f, name, None)
+        if type(v) is str and len(shared) < 50_000:
+            setattr(f, name, shared.setdefault(v, v))
     if f.values is not None and not isinstance(f.values, SpooledValues):
         f.values = SpooledValues(store, store.add_values(f.values))
     if f.findings and not isinstance(f.findings, SpooledFindings):
