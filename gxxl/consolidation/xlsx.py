@@ -123,14 +123,14 @@ def _sheet_roster(wb, res: "ConsolidationResult", st, idx: int) -> BigTable:
     _header(ws, hr, ROSTER_COLUMNS, st, height=22)
     rows = res._roster_rows()
     extra = _unattributed_rows(res, start=len(rows) + 1)
-    kinds = ("n", "s", "s", "s", "s", "s", "n", "n", "s")
+    kinds = ("n", "s", "s", "s", "s", "s", "s", "s", "n", "n", "s")
     t = BigTable("报送情况", hr + 1, kinds, [(0, r) for r in rows + extra])
     write_template_rows(ws, t, [_col_styles(kinds, st)])
     last = hr + max(1, len(rows) + len(extra))
     ws.auto_filter.ref = f"A{hr}:{col_letter(len(kinds))}{last}"
     ws.freeze_panes = ws.cell(hr + 1, 3)
     _status_colors(ws, f"D{hr + 1}:E{last}")
-    _widths(ws, (6, 30, 14, 16, 10, 40, 8, 8, 60))
+    _widths(ws, (6, 30, 10, 16, 10, 10, 15, 36, 7, 7, 60))
     _print_wide(ws, f"{hr}:{hr}")
     return t
 
@@ -149,11 +149,15 @@ def _unattributed_rows(res, start: int) -> list[list]:
     for f in res.files:
         if f.key and f.key in covered:
             continue
-        rows.append([i, f.organ or "（未能识别）", "", "名单外" if res.roster and f.organ else "无法识别机关", f.status, f.file,
+        from .columns import CONSOLIDATED
+
+        state = ("汇总文件（未计入）" if f.status == CONSOLIDATED else "名单外" if res.roster and f.organ
+                 else "无法识别机关")
+        rows.append([i, f.organ or "（未能识别）", "", state, f.status, f.contact or "", f.phone or "", f.file,
                      f.errors, f.warnings, f.detail or f.note])
         i += 1
     for x in res.ignored:
-        rows.append([i, "", "", "未处理", "不是表格", x.file, None, None, x.reason])
+        rows.append([i, "", "", "未处理", "不是表格", "", "", x.file, None, None, x.reason])
         i += 1
     return rows
 
@@ -169,10 +173,10 @@ def _sheet_findings(wb, res, st, idx: int) -> BigTable:
     write_template_rows(ws, t, [_col_styles(kinds, st)])
     last = 1 + max(1, len(rows))
     ws.auto_filter.ref = f"A1:{col_letter(len(kinds))}{last}"
-    ws.freeze_panes = "C2"
-    _status_colors(ws, f"C2:C{last}")
-    _status_colors(ws, f"G2:G{last}")
-    _widths(ws, (30, 36, 9, 16, 8, 26, 7, 90))
+    ws.freeze_panes = "B2"
+    _status_colors(ws, f"E2:E{last}")
+    _status_colors(ws, f"I2:I{last}")
+    _widths(ws, (30, 10, 15, 36, 9, 16, 8, 26, 7, 90))
     _print_wide(ws, "1:1")
     return t
 
@@ -316,13 +320,48 @@ def _sheet_charts(wb, res, st, idx: int) -> None:
         ws.cell(1, 6, "没有计入汇总的数据，未生成图表。")
 
 
+def _cover_as_summary(wb, res: "ConsolidationResult") -> None:
+    """The cover and table hints of a 汇总: totals to read, not cells to fill in."""
+    from openpyxl.styles import Alignment, Font
+
+    from ..util.timefmt import now_chinese
+
+    n = len(res.included)
+    year = f"{res.year}年度" if res.year else ""
+    cover = wb[schema.SHEET_COVER]
+    cover["A1"].value = f"政府信息公开工作年度报告 汇总（{year}）" if year else "政府信息公开工作年度报告 汇总"
+    cover["A2"].value = (f"本工作簿是汇总结果，不是填报表：表二、表三、表四是计入汇总的{n}个单位的合计数，"
+                         "各单位的数字见“明细”页，报送情况见“报送情况”页，问题见“问题清单”页。请勿在此修改数字。")
+    hint = f"本表为汇总数：计入汇总的{n}个单位之和（各单位数字见“明细”页）。灰色格子为自动合计。"
+    for t in schema.TABLES:
+        wb[t.sheet]["A2"].value = hint
+    r = cover.max_row + 2
+    c = res.counts
+    line = f"共收到{len(res.files)}个文件，计入汇总{n}个"
+    if res.roster:
+        line += f"；名单{len(res.roster)}个机关，未报送{len(res.missing)}个"
+    others = [f"{s}{c[s]}个" for s in c if c[s] and s not in res.include]
+    if others:
+        line += "；未计入：" + "、".join(others)
+    for i, (label, text) in enumerate((("汇总情况", line + "（详见“报送情况”页）"),
+                                        ("汇总时间", now_chinese()),
+                                        ("汇总方式", "gxxl consolidate 自动汇总（各单位的输入数相加，合计重新计算）"))):
+        cover.cell(r + i, 1, label).font = Font(name="宋体", size=10, bold=True)
+        cell = cover.cell(r + i, 2, text)
+        cell.font = Font(name="宋体", size=10)
+        cell.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
+        cover.merge_cells(start_row=r + i, start_column=2, end_row=r + i, end_column=3)
+        cover.row_dimensions[r + i].height = 30
+
+
 def build(res: "ConsolidationResult"):
     """(openpyxl Workbook, big tables) for the consolidated workbook."""
     from ..workbook.build import build_workbook
 
     meta = {k: neutralise(v) for k, v in res.meta.items() if v not in (None, "")}
     values = {c: res.report.values[c].value for c in schema.INPUT_CODES}
-    wb = build_workbook(meta, values)
+    wb = build_workbook(meta, values, role=schema.ROLE_CONSOLIDATED)  # the hidden sheet says: a 汇总
+    _cover_as_summary(wb, res)
     st = _styles()
     idx = wb.sheetnames.index(schema.SHEET_META)  # new sheets go before the hidden meta sheet
     tables = [_sheet_roster(wb, res, st, idx)]
