@@ -131,7 +131,7 @@ def test_consolidated_workbook_sheets_charts_and_layout(county):
         assert len(charts) == 3
         xml = "".join(zf.read(n).decode() for n in charts)
     assert "本年新收申请（按机关）" in xml and "办理结果构成" in xml and "行政复议、行政诉讼" in xml
-    assert "<pieChart>" in xml and xml.count("<barChart>") == 2
+    assert "<pieChart>" not in xml and xml.count("<barChart>") == 3  # bars: a pie's labels overlap
 
 
 def test_formula_injection_is_neutralised(county):

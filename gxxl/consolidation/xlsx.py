@@ -87,15 +87,23 @@ def _widths(ws, widths) -> None:
         ws.column_dimensions[col_letter(i)].width = w
 
 
-def _print_wide(ws, title_rows: str | None = None) -> None:
-    """Landscape A4, all columns on one page width."""
+def _print_wide(ws, title_rows: str | None = None, *, note: str = "") -> None:
+    """Landscape A4, all columns on one page width, header rows on every page, the sheet and page in the footer."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
+    ws.page_setup.fitToHeight = 0  # as many pages down as the rows need
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.print_options.gridLines = False
     if title_rows:
         ws.print_title_rows = title_rows
+    ws.oddFooter.center.text = "&A　第&P页，共&N页"
+    ws.oddFooter.center.size = 9
+    if note:
+        ws.oddHeader.center.text = note
+        ws.oddHeader.center.size = 9
 
 
 # ---------------------------------------------------------------------------
@@ -125,12 +133,12 @@ def _sheet_roster(wb, res: "ConsolidationResult", st, idx: int) -> BigTable:
     extra = _unattributed_rows(res, start=len(rows) + 1)
     kinds = ("n", "s", "s", "s", "s", "s", "s", "s", "n", "n", "s")
     t = BigTable("报送情况", hr + 1, kinds, [(0, r) for r in rows + extra])
-    write_template_rows(ws, t, [_col_styles(kinds, st)])
+    write_template_rows(ws, t, [_col_styles(kinds, st, wrap_cols=(1, 7, 10))])
     last = hr + max(1, len(rows) + len(extra))
     ws.auto_filter.ref = f"A{hr}:{col_letter(len(kinds))}{last}"
     ws.freeze_panes = ws.cell(hr + 1, 3)
     _status_colors(ws, f"D{hr + 1}:E{last}")
-    _widths(ws, (6, 30, 10, 16, 10, 10, 15, 36, 7, 7, 60))
+    _widths(ws, (6, 28, 8, 16, 9, 9, 14, 30, 7, 7, 50))
     _print_wide(ws, f"{hr}:{hr}")
     return t
 
@@ -170,13 +178,13 @@ def _sheet_findings(wb, res, st, idx: int) -> BigTable:
     rows = res._finding_rows()
     kinds = ("s",) * len(FINDING_COLUMNS)
     t = BigTable("问题清单", 2, kinds, [(0, r) for r in rows])
-    write_template_rows(ws, t, [_col_styles(kinds, st)])
+    write_template_rows(ws, t, [_col_styles(kinds, st, wrap_cols=(0, 3, 9))])
     last = 1 + max(1, len(rows))
     ws.auto_filter.ref = f"A1:{col_letter(len(kinds))}{last}"
     ws.freeze_panes = "B2"
     _status_colors(ws, f"E2:E{last}")
     _status_colors(ws, f"I2:I{last}")
-    _widths(ws, (30, 10, 15, 36, 9, 16, 8, 26, 7, 90))
+    _widths(ws, (24, 9, 14, 28, 9, 15, 8, 22, 6, 66))
     _print_wide(ws, "1:1")
     return t
 
@@ -207,6 +215,9 @@ def _sheet_details(wb, res, st, idx: int) -> BigTable:
     ws.freeze_panes = "D3"
     _status_colors(ws, f"C3:C{last}")
     _widths(ws, (6, 28, 9, 6, 36, 36, 7, 10, 7, 7, 21) + (11,) * len(schema.CODES))
+    # on paper only the file columns: hundreds of data columns would print as dozens of unreadable pages
+    ws.print_area = f"A1:{col_letter(len(INFO_COLUMNS))}{last}"
+    _print_wide(ws, "1:2", note="明细（打印只含各文件的基本信息；各数据项请在电子表格中查看，或用 --csv 导出）")
     return t
 
 
@@ -235,9 +246,72 @@ def _sheet_compare(wb, res, st, idx: int) -> BigTable:
     return t
 
 
-def _sheet_charts(wb, res, st, idx: int) -> None:
-    from openpyxl.chart import BarChart, PieChart, Reference
+def _count_step(top: float) -> int:
+    """A whole-number axis step (1, 2, 5, 10, 20, …) giving at most 8 gridlines: counts are never 2.5 items."""
+    step = 1
+    while True:
+        for m in (1, 2, 5):
+            if top / (step * m) <= 8:
+                return step * m
+        step *= 10
+
+
+def _organ_chart(ws, title: str, *, cats: tuple[int, int], series: tuple[int, int, int], top: float, n: int,
+                 legend: bool = False, labels: bool = False):
+    """A horizontal bar chart: one readable label per category (every organ named), a whole-number count axis."""
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.chart.data_source import AxDataSource, StrRef
     from openpyxl.chart.label import DataLabelList
+
+    ch = BarChart()
+    ch.type = "bar"
+    ch.grouping = "clustered"
+    ch.title = title
+    c1, c2, head = series
+    ch.add_data(Reference(ws, min_col=c1, max_col=c2, min_row=head, max_row=cats[1]), titles_from_data=True)
+    ref = f"{_quote(ws.title)}!$A${cats[0]}:$A${cats[1]}"
+    for s in ch.series:  # text categories as strRef: a numRef shows 1, 2, 3 instead of the names in some programs
+        s.cat = AxDataSource(strRef=StrRef(f=ref))
+    ch.x_axis.scaling.orientation = "maxMin"  # the largest on top, in table order
+    ch.x_axis.tickLblSkip = 1  # every organ labelled, however many
+    ch.x_axis.tickMarkSkip = 1
+    ch.x_axis.delete = False
+    ch.y_axis.delete = False
+    ch.y_axis.title = "件"
+    ch.y_axis.number_format = "0"
+    ch.y_axis.majorUnit = _count_step(top)
+    ch.y_axis.scaling.min = 0
+    if top <= 0:
+        ch.y_axis.scaling.max = 1
+    ch.y_axis.crosses = "max"  # with the categories top-down, this keeps the count axis at the bottom
+    if labels:  # the number only (LibreOffice adds series and category names unless told not to)
+        ch.dataLabels = DataLabelList(showVal=True, showCatName=False, showSerName=False, showLegendKey=False,
+                                      showPercent=False)
+    if legend:
+        ch.legend.position = "b"
+    else:
+        ch.legend = None
+    ch.x_axis.txPr = _small_text(800)  # 8 pt: room for every label (LibreOffice hides labels that would overlap)
+    ch.width = 18
+    ch.height = min(18.5, max(7.5, 0.5 * n * (c2 - c1 + 1) ** 0.5 + 3.5))  # one landscape page at most
+    return ch
+
+
+def _small_text(size: int):
+    from openpyxl.chart.text import RichText
+    from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties, RichTextProperties
+
+    cp = CharacterProperties(sz=size)
+    return RichText(bodyPr=RichTextProperties(), p=[Paragraph(pPr=ParagraphProperties(defRPr=cp), endParaRPr=cp)])
+
+
+def _quote(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def _sheet_charts(wb, res, st, idx: int) -> None:
+    """图表: each small table with its bar chart beside it, one printed page each (no pie: its labels overlap)."""
+    from openpyxl.worksheet.pagebreak import Break
 
     ws = wb.create_sheet("图表", idx)
     ci = {c: i for i, c in enumerate(schema.CODES)}
@@ -249,75 +323,50 @@ def _sheet_charts(wb, res, st, idx: int) -> None:
         v = f.values[ci[code]]
         return v if isinstance(v, (int, float)) else 0
 
+    blocks = []
     # 1. applications received by organ
     top = sorted(res.included, key=lambda f: -val(f, "requests.new.total"))[:CHART_TOP]
-    ws.cell(1, 1, f"本年新收政府信息公开申请（前{CHART_TOP}个机关）").font = st["bold"]
-    _header(ws, 2, ("机关名称", "本年新收申请"), st)
-    for i, f in enumerate(top, start=3):
-        ws.cell(i, 1, organ(f))
-        ws.cell(i, 2, val(f, "requests.new.total"))
-    r1_end = 2 + len(top)
+    blocks.append((f"本年新收政府信息公开申请（前{CHART_TOP}个机关）", ("机关名称", "本年新收申请"),
+                   [[organ(f), val(f, "requests.new.total")] for f in top], "本年新收申请（按机关）", False))
     # 2. outcome mix
-    r2 = r1_end + 3
-    ws.cell(r2 - 1, 1, "办理结果构成（合计）").font = st["bold"]
-    _header(ws, r2, ("办理结果", "件数"), st)
     groups: dict[str, int] = {}
     for rcode, labels in schema.REQUEST_ROWS:
         if rcode in schema.OUTCOME_ROWS:
             g = re.match(r"（[一二三四五六七]）[^（]*", labels[1]).group(0)  # without the long parenthetical
             groups[g] = groups.get(g, 0) + (res.total_values[f"requests.{rcode}.total"] or 0)
-    for i, (g, n) in enumerate(groups.items(), start=r2 + 1):
-        ws.cell(i, 1, g)
-        ws.cell(i, 2, n)
-    r2_end = r2 + len(groups)
+    blocks.append(("办理结果构成（合计）", ("办理结果", "件数"),
+                   [[g, n] for g, n in groups.items()] if any(groups.values()) else [], "办理结果构成（合计）", False))
     # 3. reviews and lawsuits by organ
-    r3 = r2_end + 3
-    ws.cell(r3 - 1, 1, f"行政复议、行政诉讼（前{CHART_TOP}个机关）").font = st["bold"]
-    heads = ("机关名称",) + tuple(" ".join(g[1]) for g in schema.APPEAL_GROUPS)
-    _header(ws, r3, heads, st)
     codes = [f"appeals.{g[0]}.total" for g in schema.APPEAL_GROUPS]
     busy = [f for f in res.included if sum(val(f, c) for c in codes) > 0]
     busy = sorted(busy, key=lambda f: -sum(val(f, c) for c in codes))[:CHART_TOP]
-    for i, f in enumerate(busy, start=r3 + 1):
-        ws.cell(i, 1, organ(f))
-        for j, c in enumerate(codes, start=2):
-            ws.cell(i, j, val(f, c))
-    r3_end = r3 + len(busy)
-    _widths(ws, (30, 14, 16, 16))
-    _print_wide(ws)
-
-    if top:
-        ch = BarChart()
-        ch.type = "bar"
-        ch.title = "本年新收申请（按机关）"
-        ch.y_axis.title = "件"
-        ch.add_data(Reference(ws, min_col=2, min_row=2, max_row=r1_end), titles_from_data=True)
-        ch.set_categories(Reference(ws, min_col=1, min_row=3, max_row=r1_end))
-        ch.x_axis.scaling.orientation = "maxMin"  # largest on top
-        ch.legend = None
-        ch.height, ch.width = max(7.5, 0.5 * len(top) + 2), 18
-        ws.add_chart(ch, "F2")
-    if any(groups.values()):
-        pie = PieChart()
-        pie.title = "办理结果构成"
-        pie.add_data(Reference(ws, min_col=2, min_row=r2, max_row=r2_end), titles_from_data=True)
-        pie.set_categories(Reference(ws, min_col=1, min_row=r2 + 1, max_row=r2_end))
-        pie.dataLabels = DataLabelList()
-        pie.dataLabels.showPercent = True
-        pie.height, pie.width = 9, 14
-        ws.add_chart(pie, "Q2")
-    if busy:
-        bc = BarChart()
-        bc.type = "col"
-        bc.grouping = "clustered"
-        bc.title = "行政复议、行政诉讼（按机关）"
-        bc.y_axis.title = "件"
-        bc.add_data(Reference(ws, min_col=2, max_col=4, min_row=r3, max_row=r3_end), titles_from_data=True)
-        bc.set_categories(Reference(ws, min_col=1, min_row=r3 + 1, max_row=r3_end))
-        bc.height, bc.width = 9, max(14, 0.9 * len(busy) + 4)
-        ws.add_chart(bc, "Q22")
-    if not (top or any(groups.values()) or busy):
+    blocks.append((f"行政复议、行政诉讼（前{CHART_TOP}个机关）", ("机关名称",) + tuple(" ".join(g[1]) for g in schema.APPEAL_GROUPS),
+                   [[organ(f)] + [val(f, c) for c in codes] for f in busy], "行政复议、行政诉讼（按机关）", True))
+    _widths(ws, (30, 14, 16, 16, 2))
+    row = 1
+    drawn = 0
+    for title, heads, data, chart_title, legend in blocks:
+        ws.cell(row, 1, title).font = st["bold"]
+        _header(ws, row + 1, heads, st)
+        for i, r in enumerate(data, start=row + 2):
+            for j, v in enumerate(r, start=1):
+                ws.cell(i, j, v)
+        end = row + 1 + len(data)
+        if data:
+            ch = _organ_chart(ws, chart_title, cats=(row + 2, end), series=(2, len(heads), row + 1),
+                              top=max(max(r[1:]) for r in data), n=len(data), legend=legend, labels=not legend)
+            ws.add_chart(ch, f"F{row}")
+            end = max(end, row + int(ch.height / 0.53) + 1)  # a default row is 15 pt = 0.53 cm
+            drawn += 1
+        else:
+            ws.cell(row + 2, 1, "（没有数据）")
+            end = max(end, row + 2)
+        ws.row_breaks.append(Break(id=end + 1))  # each table with its chart on a page of its own
+        row = end + 3
+    if not drawn:
         ws.cell(1, 6, "没有计入汇总的数据，未生成图表。")
+    ws.print_area = f"A1:P{row}"
+    _print_wide(ws)
 
 
 def _cover_as_summary(wb, res: "ConsolidationResult") -> None:
