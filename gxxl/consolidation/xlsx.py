@@ -1,4 +1,4 @@
-"""The consolidated workbook: the official tables (a valid gxxl workbook holding the
+"""The consolidated workbook (``res`` below is always a result.ConsolidationResult, which calls in here): the official tables (a valid gxxl workbook holding the
 totals) plus 报送情况, 问题清单, 明细, 图表 and 同比.
 
 The official part comes from gxxl.workbook.build.build_workbook, so gxxl show /
@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from copy import copy
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .. import schema
 from ..schema import col_letter
@@ -18,8 +17,6 @@ from ..util.fileio import atomic_path
 from ..util.safety import neutralise
 from ..util.xlsxfast import BigTable, save, write_template_rows
 
-if TYPE_CHECKING:
-    from .result import ConsolidationResult
 
 EXTRA_SHEETS = ("报送情况", "问题清单", "明细", "图表", "同比")
 CHART_TOP = 30  # organs shown in a by-organ chart
@@ -109,7 +106,7 @@ def _print_wide(ws, title_rows: str | None = None, *, note: str = "") -> None:
 # ---------------------------------------------------------------------------
 
 
-def _sheet_roster(wb, res: "ConsolidationResult", st, idx: int) -> BigTable:
+def _sheet_roster(wb, res, st, idx: int) -> BigTable:
     from .columns import MISSING, ROSTER_COLUMNS, STATUSES
 
     ws = wb.create_sheet("报送情况", idx)
@@ -403,7 +400,7 @@ def _cover_as_summary(wb, res: "ConsolidationResult") -> None:
         cover.row_dimensions[r + i].height = 30
 
 
-def build(res: "ConsolidationResult"):
+def build(res):
     """(openpyxl Workbook, big tables) for the consolidated workbook."""
     from ..workbook.build import build_workbook
 
@@ -427,7 +424,7 @@ def build(res: "ConsolidationResult"):
     return wb, tables
 
 
-def write_workbook(res: "ConsolidationResult", path, *, force: bool = False, inputs: tuple = ()) -> Path:
+def write_workbook(res, path, *, force: bool = False, inputs: tuple = ()) -> Path:
     wb, tables = build(res)
     with atomic_path(path, force=force, inputs=inputs) as tmp:
         save(wb, tmp, tables)
