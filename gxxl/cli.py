@@ -351,6 +351,7 @@ def consolidate_cmd(inputs, roster, year, previous, output, jobs, fmt, csv_dir, 
     written = []
     if output:
         written.append(str(res.to_xlsx(output, force=force)))
+        written.extend(str(p) for _, _, p in res.extra_outputs)
     if csv_dir:
         written.extend(str(p) for p in res.to_csv(csv_dir, force=force))
     if fmt == "json":
@@ -359,6 +360,8 @@ def consolidate_cmd(inputs, roster, year, previous, output, jobs, fmt, csv_dir, 
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:
         click.echo(res.summary_text())
+        for sheet, n, p in res.extra_outputs:
+            click.echo(f"注意：“{sheet}”有{n}行，超过Excel每张工作表的行数上限，完整内容另存为：{p}")
         for w in written:
             click.echo(f"已写出：{w}")
     click.get_current_context().exit(res.exit_code)

@@ -28,7 +28,7 @@ ARCHIVE_SUFFIXES = (".zip",)
 FOREIGN_SUFFIXES = (".et", ".ett", ".numbers", ".wps", ".rar", ".7z", ".tar", ".gz", ".tgz")
 ZIP_MAX_MEMBER = 50 * 1024 * 1024
 ZIP_MAX_TOTAL = 2 * 1024 * 1024 * 1024
-ZIP_MAX_MEMBERS = 100_000
+ZIP_MAX_MEMBERS = 100_000  # files in one run: folders and every level of nested archives together
 ZIP_MAX_RATIO = 200
 ZIP_MAX_DEPTH = 3
 

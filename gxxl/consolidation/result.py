@@ -105,6 +105,7 @@ class ConsolidationResult:
             self.missing = [e for e in roster.entries if e.name not in got]
         self._frames: dict[str, Any] = {}
         self.timings: dict[str, float] = {}  # seconds per phase, for benchmarks
+        self.extra_outputs: list[tuple[str, int, Path]] = []  # tables written to CSV by to_xlsx (too many rows)
 
     # -- DataFrames (pandas is imported only when one is asked for) -------
     @property
@@ -310,7 +311,9 @@ class ConsolidationResult:
         from .xlsx import write_workbook
 
         t = time.perf_counter()
-        out = write_workbook(self, path, force=force, inputs=tuple(f.path for f in self.files if f.path))
+        self.extra_outputs = []  # (sheet, rows, csv path) of tables past Excel's row limit
+        out = write_workbook(self, path, force=force, inputs=tuple(f.path for f in self.files if f.path),
+                             extra=self.extra_outputs)
         self.timings["write_xlsx"] = time.perf_counter() - t
         return out
 

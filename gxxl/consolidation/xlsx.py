@@ -13,13 +13,14 @@ from pathlib import Path
 
 from .. import schema
 from ..schema import col_letter
-from ..util.fileio import atomic_path
+from ..util.fileio import atomic_path, check_output
 from ..util.safety import neutralise
 from ..util.xlsxfast import BigTable, save, write_template_rows
 
 
 EXTRA_SHEETS = ("报送情况", "问题清单", "明细", "图表", "同比")
 CHART_TOP = 30  # organs shown in a by-organ chart
+EXCEL_MAX_ROWS = 1_048_576  # rows per sheet in Excel (and WPS, LibreOffice): beyond it a table goes to CSV
 
 
 def _styles():
@@ -424,8 +425,48 @@ def build(res):
     return wb, tables
 
 
-def write_workbook(res, path, *, force: bool = False, inputs: tuple = ()) -> Path:
+def _overflowing(wb, tables) -> list[tuple[str, list, list]]:
+    """Tables longer than Excel's row limit: (sheet, header, rows) taken out, a note left in the sheet."""
+    out = []
+    for t in tables:
+        if t.first_row - 1 + len(t.rows) <= EXCEL_MAX_ROWS:
+            continue
+        ws = wb[t.sheet]
+        header = []
+        for c in range(1, t.ncols + 1):  # the row above the data, or the label above a merged cell (明细)
+            above = [ws.cell(r, c).value for r in range(t.first_row - 1, max(0, t.first_row - 3), -1)]
+            header.append(next((v for v in above if v not in (None, "")), f"列{c}"))
+        out.append((t.sheet, header, [r for _, r in t.rows]))
+        note = (f"本表共{len(t.rows)}行，超过Excel每张工作表的行数上限（{EXCEL_MAX_ROWS}行），没有写在这里；"
+                "完整内容已另存为与本工作簿同名、同文件夹的CSV文件（文件名以“_" + t.sheet + ".csv”结尾）")
+        t.rows = [(0, [note] + [None] * (t.ncols - 1))]
+    return out
+
+
+def overflow_path(path, sheet: str) -> Path:
+    p = Path(path)
+    return p.with_name(f"{p.stem}_{sheet}.csv")
+
+
+def write_workbook(res, path, *, force: bool = False, inputs: tuple = (), extra: list | None = None) -> Path:
+    """The workbook at ``path``; a table past Excel's row limit goes to ``<name>_<sheet>.csv`` beside it
+    (appended to ``extra`` as (sheet, rows, csv path)) instead of making a file Excel cannot open."""
+    import csv
+
     wb, tables = build(res)
+    big = _overflowing(wb, tables)
+    for sheet, _, _ in big:
+        check_output(overflow_path(path, sheet), force=force, inputs=inputs)  # before anything is written
     with atomic_path(path, force=force, inputs=inputs) as tmp:
         save(wb, tmp, tables)
+    for sheet, header, rows in big:
+        target = overflow_path(path, sheet)
+        with atomic_path(target, force=force, inputs=inputs) as tmp:
+            with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
+                w = csv.writer(fh)
+                w.writerow([neutralise(h) for h in header])
+                for r in rows:
+                    w.writerow([neutralise(v) if isinstance(v, str) else ("" if v is None else v) for v in r])
+        if extra is not None:
+            extra.append((sheet, len(rows), target))
     return Path(path)
