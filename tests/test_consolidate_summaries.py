@@ -99,12 +99,13 @@ def test_workbook_from_an_older_gxxl_or_a_cover_naming_a_summary(tmp_path):
     ws = wb[schema.SHEET_META]
     ws.delete_rows([r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "role"][0])
     wb.save(inbox / "旧版汇总.xlsx")
-    # a workbook filled by hand whose cover names a 汇总
+    # a workbook filled by hand whose cover names a 汇总; an organ that merely has 汇总 in its name is a bureau
     write_bureau(inbox / "手工.xlsx", "示例县各部门汇总", seed=9)
+    vals["示例县数据汇总中心"] = write_bureau(inbox / "中心.xlsx", "示例县数据汇总中心", seed=10)
     res = consolidate([inbox], progress=False)
     st = {f.file.rsplit("/", 1)[-1]: f for f in res.files}
     assert st["旧版汇总.xlsx"].status == CONSOLIDATED and st["手工.xlsx"].status == CONSOLIDATED
-    assert "含“汇总”" in st["手工.xlsx"].detail
+    assert "标明是汇总" in st["手工.xlsx"].detail and st["中心.xlsx"].included
     expected = independent_total(list(vals.values()))
     for c in schema.INPUT_CODES:
         assert res.total_values[c] == pytest.approx(expected[c]), c

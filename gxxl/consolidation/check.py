@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,8 +140,8 @@ def consolidated_reason(rep) -> str | None:
     if rep.source.role == schema.ROLE_CONSOLIDATED:
         return "gxxl生成的汇总工作簿"
     organ = _meta_text(rep, "organ") or ""
-    if "汇总" in norm_name(organ):
-        return f"封面机关名称“{organ}”含“汇总”"
+    if re.search(r"汇总[)）]?$", norm_name(organ)):  # "某县（汇总）", "某县各部门汇总"; not "某县数据汇总中心"
+        return f"封面机关名称“{organ}”标明是汇总"
     return None
 
 
