@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -14,6 +15,7 @@ from .. import schema
 from ..errors import GxxlError
 from .check import FileResult, iter_checks
 from .columns import (
+    CONSOLIDATED,
     DEFAULT_INCLUDE,
     DUPLICATE,
     ERRORS,
@@ -24,6 +26,7 @@ from .columns import (
     UNREADABLE,
     WARNINGS,
     WRONG_YEAR,
+    local_time,
     norm_name,
 )
 from .inputs import Ignored, collect_inputs
@@ -47,12 +50,59 @@ def _when(f: FileResult) -> tuple[float, float]:
     return mtime, mtime
 
 
+def consolidation_level(files: list[FileResult], level: str | None = None) -> str | None:
+    """The level of this consolidation: the one given, else the most common level of the bureaus' own files,
+    else one above the 汇总 files' (a county office consolidating only its townships' 汇总 files)."""
+    if level:
+        return level
+    own = Counter(f.level for f in files if f.status != UNREADABLE and f.level and not f.consolidated)
+    if own:
+        top = max(own.values())
+        return min((lv for lv, n in own.items() if n == top), key=_rank)
+    below = [f.level for f in files if f.status != UNREADABLE and f.level in schema.LEVELS and f.consolidated]
+    if below:
+        r = min(_rank(lv) for lv in below)
+        return schema.LEVELS[r - 1] if r > 0 else schema.LEVELS[0]
+    return None
+
+
+def _rank(level: str | None) -> int:
+    """Position in schema.LEVELS: a larger number is a lower level (乡镇（街道） is the lowest)."""
+    return schema.LEVELS.index(level) if level in schema.LEVELS else -1
+
+
+def _consolidated_status(f: FileResult, level: str | None, level_up: bool) -> str | None:
+    """Why a 汇总 file is not summed (None: it is summed, one level up)."""
+    why = f"汇总文件，未计入（{f.consolidated}）"
+    if not level_up:
+        return why + "：汇总文件不能当作一个单位再计入同级汇总，以免重复计算；如要把下级汇总文件汇总到上一级，请加 --level-up"
+    if level is None:
+        return None  # nothing says which level this is: the user asked to sum 汇总 files
+    if f.level not in schema.LEVELS:
+        return why + f"：该汇总文件未注明机关层级，无法确认是本次汇总（{level}）的下级汇总"
+    if _rank(f.level) <= _rank(level):
+        return why + f"：其层级（{f.level}）不低于本次汇总（{level}），计入会重复计算"
+    return None
+
+
+def _unsuffixed(name: str | None) -> str | None:
+    """"城关镇（汇总）" -> "城关镇": how a 汇总 is named in a roster of the level below."""
+    if not name:
+        return name
+    return re.sub(r"[（(]?汇总[）)]?$", "", name.strip()).strip() or name
+
+
 def assign_statuses(files: list[FileResult], *, roster: Roster | None = None, year: int | None = None,
-                    include: Iterable[str] = DEFAULT_INCLUDE) -> int | None:
-    """Final status of every file (year, roster, duplicates) and whether it is summed; returns the year used."""
+                    include: Iterable[str] = DEFAULT_INCLUDE, level: str | None = None,
+                    level_up: bool = False) -> int | None:
+    """Final status of every file (汇总 files, year, roster, duplicates) and whether it is summed; returns the
+    year used. ``level``: this consolidation's level (see consolidation_level); ``level_up``: sum the 汇总 files
+    of lower levels (township 汇总 files into the county's), never one of this level."""
     readable = [f for f in files if f.status != UNREADABLE]
+    level = consolidation_level(files, level)
     if year is None:
-        years = Counter(f.year for f in readable if f.year)
+        years = Counter(f.year for f in readable if f.year and not f.consolidated)
+        years = years or Counter(f.year for f in readable if f.year)
         if years:
             top = max(years.values())
             year = max(y for y, n in years.items() if n == top)
@@ -65,8 +115,14 @@ def assign_statuses(files: list[FileResult], *, roster: Roster | None = None, ye
                 if e:
                     f.roster_name, f.key = e.name, norm_name(e.name)
             continue
+        if f.consolidated:
+            why = _consolidated_status(f, level, level_up)
+            if why:
+                f.status, f.detail = CONSOLIDATED, why
+                continue
+            f.note = f"下级汇总文件（{f.consolidated}），按 --level-up 计入"
         if roster:
-            e = roster.match(f.organ)
+            e = roster.match(f.organ) or (roster.match(_unsuffixed(f.organ)) if f.consolidated else None)
             if e:
                 f.roster_name, f.key = e.name, norm_name(e.name)
         if year is not None and f.year is not None and f.year != year:
@@ -85,10 +141,11 @@ def assign_statuses(files: list[FileResult], *, roster: Roster | None = None, ye
             continue
         fs.sort(key=_when, reverse=True)
         keep = fs[0]
-        keep.note = "另有较早版本：" + "、".join(x.file for x in fs[1:])
+        keep.note = (keep.note + "；" if keep.note else "") + "另有较早版本：" + "、".join(x.file for x in fs[1:])
         for x in fs[1:]:
             x.status = DUPLICATE
-            x.detail = f"同一机关报送了多份，已采用保存时间较新的“{keep.file}”" + (f"（{keep.saved_at}）" if keep.saved_at else "")
+            x.detail = f"同一机关报送了多份，已采用保存时间较新的“{keep.file}”" + (
+                f"（{local_time(keep.saved_at)}）" if keep.saved_at else "")
     inc = set(include)
     for f in files:
         f.included = f.status in inc and f.values is not None
@@ -108,13 +165,16 @@ def load_previous(path, *, jobs=None, scheduler: str | None = None) -> Previous:
 def consolidate(paths, roster=None, year: int | None = None, previous=None, jobs: int | None = None, *,
                 include: Iterable[str] = DEFAULT_INCLUDE, name: str | None = None, level: str | None = None,
                 progress: bool | None = None, exclude: Iterable = (), output=None,
-                scheduler: str | None = None) -> "ConsolidationResult":
+                level_up: bool = False, scheduler: str | None = None) -> "ConsolidationResult":
     """Consolidate workbooks from files, folders (recursive) and .zip archives.
 
     roster: path of a 名单 (.xlsx/.csv) or a :class:`Roster`; year: the reporting year (default: the
     year most files state); previous: last year's consolidated workbook (or folder) for 同比 and the
     cross-year checks; include: statuses summed into the totals (default 通过、仅提示、有错误);
     name/level: the consolidated workbook's organ name and level.
+    level_up: also sum 汇总 files of lower levels (townships' 汇总 into the county's); without it every 汇总
+    file gets the status 汇总文件 and is left out (so a re-run never counts an earlier result). "汇总文件" in
+    include means the same.
     exclude: files to leave out; output: the file the caller will write (left out too, and refused if it is
     one of the bureaus' files rather than an earlier consolidated workbook).
     scheduler: ``tcp://host:port`` of a Dask cluster that runs the per-file step (files reach the workers
@@ -129,6 +189,9 @@ def consolidate(paths, roster=None, year: int | None = None, previous=None, jobs
     bad = [s for s in include if s not in STATUSES]
     if bad:
         raise GxxlError(f"计入汇总的状态“{'、'.join(bad)}”无效，可选：{'、'.join(STATUSES)}")
+    if CONSOLIDATED in include:
+        level_up = True
+        include = tuple(s for s in include if s != CONSOLIDATED) or DEFAULT_INCLUDE
     excl = list(exclude)
     outputs = [output] if output is not None else []  # what the caller will write: never one of the bureaus' files
     excl += outputs
@@ -170,7 +233,7 @@ def consolidate(paths, roster=None, year: int | None = None, previous=None, jobs
         shutil.rmtree(tmp, ignore_errors=True)
     t2 = time.perf_counter()
     res = assemble(files, roster=roster, year=year, previous=prev, include=include, name=name, level=level,
-                   ignored=ignored)
+                   ignored=ignored, level_up=level_up)
     timings["assemble"] = time.perf_counter() - t2
     res.timings.update(timings)
     return res
@@ -178,9 +241,10 @@ def consolidate(paths, roster=None, year: int | None = None, previous=None, jobs
 
 def assemble(files: list[FileResult], *, roster: Roster | None = None, year: int | None = None,
              previous: Previous | None = None, include: Iterable[str] = DEFAULT_INCLUDE, name: str | None = None,
-             level: str | None = None, ignored: Sequence[Ignored] = ()) -> "ConsolidationResult":
+             level: str | None = None, ignored: Sequence[Ignored] = (), level_up: bool = False) -> "ConsolidationResult":
     """Everything after the per-file step (also the entry point after a Dask map)."""
     year_given = year is not None
-    year = assign_statuses(files, roster=roster, year=year, include=include)
+    level = consolidation_level(files, level)
+    year = assign_statuses(files, roster=roster, year=year, include=include, level=level, level_up=level_up)
     return ConsolidationResult(files, roster=roster, year=year, year_given=year_given, previous=previous,
                                include=tuple(include), name=name, level=level, ignored=list(ignored))

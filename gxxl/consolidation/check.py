@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,7 +10,8 @@ from typing import Iterator, Sequence
 
 from .. import schema
 from ..errors import ReadError
-from .columns import ERRORS, PASSED, UNREADABLE, WARNINGS, norm_name
+from ..util.timefmt import local_iso
+from .columns import ERRORS, PASSED, UNREADABLE, WARNINGS, local_time, norm_name
 from .inputs import InputItem
 
 # ===========================================================================
@@ -30,6 +32,9 @@ class FileResult:
     level: str | None = None
     region: str | None = None
     saved_at: str | None = None
+    contact: str | None = None  # 联系人 and 联系电话 from the cover: the office phones from its lists
+    phone: str | None = None
+    consolidated: str | None = None  # why this workbook is a 汇总 (never summed at its own level), else None
     values: tuple | None = None  # aligned with schema.CODES
     findings: list = field(default_factory=list)  # (rule, severity, message, sheet, cell, explained)
     errors: int = 0
@@ -51,7 +56,11 @@ class FileResult:
             "included": self.included,
             "errors": self.errors,
             "warnings": self.warnings,
-            "saved_at": self.saved_at,
+            "saved_at": local_iso(self.saved_at),  # China time with its offset
+            "saved": local_time(self.saved_at),
+            "contact": self.contact,
+            "phone": self.phone,
+            "consolidated": self.consolidated is not None,
         }
 
 
@@ -87,6 +96,8 @@ def check_file(path, *, name: str | None = None, previous: dict | None = None) -
         region = rep.meta.get("region")
         res.region = str(region).strip() if region not in (None, "") else None
         res.saved_at = rep.source.saved_at
+        res.contact, res.phone = _meta_text(rep, "contact"), _meta_text(rep, "phone")
+        res.consolidated = consolidated_reason(rep)
         res.values = tuple(rep.get(c) for c in schema.CODES)
         prev = None
         if previous and rep.organ:
@@ -101,6 +112,8 @@ def check_file(path, *, name: str | None = None, previous: dict | None = None) -
             k = (f.rule, f.sheet, f.cell, f.message)
             if k in seen:
                 continue
+            if res.consolidated and f.rule.startswith("text."):
+                continue  # a 汇总's 正文 is nobody's published report: only its figures are summed
             seen.add(k)
             res.findings.append((f.rule, f.severity, f.message, f.sheet, f.cell, bool(f.explained)))
         res.errors = sum(1 for f in res.findings if f[1] == "error")
@@ -114,6 +127,22 @@ def check_file(path, *, name: str | None = None, previous: dict | None = None) -
         res.findings.append(("consolidate.validate_failed", "error",
                              f"校验时程序出错（{type(exc).__name__}），请单独运行 gxxl validate 查看", None, None, False))
     return res
+
+
+def _meta_text(rep, key: str) -> str | None:
+    from ..model import cell_text
+
+    return cell_text(rep.meta.get(key))
+
+
+def consolidated_reason(rep) -> str | None:
+    """Why a workbook is a 汇总 rather than one bureau's report (None when it is a bureau's)."""
+    if rep.source.role == schema.ROLE_CONSOLIDATED:
+        return "gxxl生成的汇总工作簿"
+    organ = _meta_text(rep, "organ") or ""
+    if re.search(r"汇总[)）]?$", norm_name(organ)):  # "某县（汇总）", "某县各部门汇总"; not "某县数据汇总中心"
+        return f"封面机关名称“{organ}”标明是汇总"
+    return None
 
 
 def _validate(rep, prev) -> list:

@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import Callable, Iterator
 
 from .. import schema
 from ..util.fileio import atomic_path
 from ..util.safety import neutralise
 from .columns import INFO_COLUMNS
-
-if TYPE_CHECKING:
-    from .result import ConsolidationResult
 
 # Files above which the 明细 goes beside the workbook (a 20,000-row sheet is ~20 MB of xlsx already).
 SHEET_MAX_FILES = 20_000
@@ -38,7 +35,7 @@ class LazyRows:
         return iter(self._make())
 
 
-def choose(res: "ConsolidationResult", details: str = "auto") -> str:
+def choose(res, details: str = "auto") -> str:
     """Where the 明细 goes: 'sheet', 'parquet' or 'csv'."""
     if details not in DETAIL_FORMATS:
         from ..errors import GxxlError
@@ -63,7 +60,7 @@ def side_path(workbook: Path, fmt: str) -> Path:
     return workbook.with_name(f"{workbook.stem}-明细.{fmt}")
 
 
-def write_csv(res: "ConsolidationResult", path, *, force: bool = False, inputs: tuple = ()) -> Path:
+def write_csv(res, path, *, force: bool = False, inputs: tuple = ()) -> Path:
     """明细 as CSV (UTF-8 with BOM for Excel; codes as column names), streamed; text neutralised."""
     with atomic_path(path, force=force, inputs=inputs) as tmp:
         with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
@@ -82,7 +79,7 @@ def _csv(v):
     return neutralise(v) if isinstance(v, str) else v
 
 
-def write_parquet(res: "ConsolidationResult", path, *, force: bool = False, inputs: tuple = ()) -> Path:
+def write_parquet(res, path, *, force: bool = False, inputs: tuple = ()) -> Path:
     """明细 as Parquet: info columns as text/integers, each code column int64, float64 or (mixed) text."""
     import numpy as np
     import pyarrow as pa
@@ -153,6 +150,6 @@ def _text(v) -> str | None:
     return str(v)
 
 
-def write_side(res: "ConsolidationResult", workbook, fmt: str, *, force: bool = False, inputs: tuple = ()) -> Path:
+def write_side(res, workbook, fmt: str, *, force: bool = False, inputs: tuple = ()) -> Path:
     p = side_path(Path(workbook), fmt)
     return (write_parquet if fmt == "parquet" else write_csv)(res, p, force=force, inputs=inputs)

@@ -172,3 +172,37 @@ def to_json() -> list[dict]:
          "why": r.why, "needs_previous": r.needs_previous, "source": r.source}
         for r in RULES
     ]
+
+
+AREAS = {  # rule-ID area -> Chinese heading of the rules guide (docs/校验规则.md)
+    "fill": "每个数据项（fill）", "A": "表二 主动公开（A）", "B": "表三 依申请公开（B）", "C": "表四 复议诉讼（C）",
+    "prev": "与上年报告衔接（prev，需 --previous）", "text": "正文（text）", "meta": "封面与年份（meta）",
+    "format": "格式版本（format）", "structure": "工作簿结构（structure，读取时发现）", "notes": "说明页（notes）",
+    "import": "导入已公开的年报（import）",
+}
+
+
+def to_markdown() -> str:
+    """The rules guide for users (docs/校验规则.md is this text; a test keeps the two equal)."""
+    out = ["# 校验规则", "",
+           "本页由规则目录 `gxxl/rules/catalogue.py` 生成（`python3 scripts/gen_docs.py`），与程序始终一致；命令行 `gxxl rules` 列出同样的内容。", "",
+           "- **错误**必须改正：有错误时 `gxxl validate` 退出码为1，`gxxl report` 不生成正式报告。错误不能通过说明消除。",
+           "- **提示**请核实：确属正常的，在工作簿“说明”页的说明表A列写规则编号（或数据项代码），B列写理由，"
+           "校验时显示为“已说明”。",
+           "- 规则编号固定不变（写在“说明”页、出现在JSON输出中），格式为“范围.检查”。", ""]
+    seen = []
+    for r in RULES:
+        area = r.id.split(".")[0]
+        if area not in seen:
+            seen.append(area)
+    for area in seen:
+        out += [f"## {AREAS.get(area, area)}", "", "| 规则编号 | 级别 | 含义 | 说明 |", "|---|---|---|---|"]
+        for r in RULES:
+            if r.id.split(".")[0] != area:
+                continue
+            sev = "错误" if r.severity == ERROR else "提示"
+            extra = "（需 --previous）" if r.needs_previous and area != "prev" else ""
+            note = r.why or ("读取工作簿时发现" if r.source == "reader" else "导入已公开的年报时" if r.source == "import" else "")
+            out.append(f"| `{r.id}` | {sev} | {r.title}{extra} | {note} |")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ReadError
+from ..util.readfile import read_regular
 
 MAX_BYTES = 50 * 1024 * 1024  # a gxxl workbook is ~40 KB; anything this large is not one
 MAX_UNZIPPED = 200 * 1024 * 1024
@@ -81,13 +82,8 @@ def open_workbook(path) -> Opened:
         raise ReadError(path, "文件不存在", hint="请检查文件名和所在文件夹")
     if path.is_dir():
         raise ReadError(path, "这是一个文件夹，不是工作簿文件")
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ReadError(path, f"文件过大（{size // 1024 // 1024} MB），不是gxxl年报工作簿")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ReadError(path, f"文件无法打开（{exc.strerror or type(exc).__name__}）", hint="请确认文件没有被其他程序占用、有读取权限") from None
+    # only a regular file, at most MAX_BYTES actually read: a FIFO would block, /dev/zero never ends
+    data = read_regular(path, MAX_BYTES, too_big="文件过大（{size}），不是gxxl年报工作簿")
     kind = sniff(path, data[:4096])
     if kind == "empty":
         raise ReadError(path, "文件是空的（0字节）", hint="请报送单位重新发送")
