@@ -92,6 +92,14 @@ def _unsuffixed(name: str | None) -> str | None:
     return re.sub(r"[（(]?汇总[）)]?$", "", name.strip()).strip() or name
 
 
+def _key(name: str, keys: dict) -> str:
+    k = keys.get(name)
+    if k is None:
+        k = norm_name(name)
+        k = keys[name] = name if k == name else k
+    return k
+
+
 def assign_statuses(files: list[FileResult], *, roster: Roster | None = None, year: int | None = None,
                     include: Iterable[str] = DEFAULT_INCLUDE, level: str | None = None,
                     level_up: bool = False) -> int | None:
@@ -107,13 +115,14 @@ def assign_statuses(files: list[FileResult], *, roster: Roster | None = None, ye
             top = max(years.values())
             year = max(y for y, n in years.items() if n == top)
     suggested = 0
+    keys: dict[str, str] = {}  # one key object per organ name, not one per file
     for f in files:
-        f.key = norm_name(f.organ) if f.organ else None
+        f.key = _key(f.organ, keys) if f.organ else None
         if f.status == UNREADABLE:
             if roster:
                 e = roster.match_filename(f.file)
                 if e:
-                    f.roster_name, f.key = e.name, norm_name(e.name)
+                    f.roster_name, f.key = e.name, _key(e.name, keys)
             continue
         if f.consolidated:
             why = _consolidated_status(f, level, level_up)
@@ -124,7 +133,7 @@ def assign_statuses(files: list[FileResult], *, roster: Roster | None = None, ye
         if roster:
             e = roster.match(f.organ) or (roster.match(_unsuffixed(f.organ)) if f.consolidated else None)
             if e:
-                f.roster_name, f.key = e.name, norm_name(e.name)
+                f.roster_name, f.key = e.name, _key(e.name, keys)
         if year is not None and f.year is not None and f.year != year:
             f.status, f.detail = WRONG_YEAR, f"报告年度为{f.year}年，本次汇总的是{year}年度"
         elif roster is not None and f.organ and f.roster_name is None:

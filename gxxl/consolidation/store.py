@@ -308,6 +308,8 @@ def spool(store: Store, f) -> None:
     """Move a FileResult's values and findings into the store; the FileResult keeps proxies (and texts that
     repeat from file to file, such as levels and reasons, are shared rather than held once per file)."""
     shared = store.shared
+    if f.path is not None and f.path == f.file:
+        f.path = f.file  # one string, not two equal ones
     for name in _SHARED_FIELDS:
         v = getattr(f, name, None)
         if type(v) is str and len(shared) < 50_000:
