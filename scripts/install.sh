@@ -18,4 +18,5 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     echo "提示：请安装 ${need_apt[*]}（需要管理员权限）；LibreOffice相关测试将被跳过。" >&2
   fi
 fi
-python3 -m pip install -q --disable-pip-version-check -e '.[test]'
+# cluster (Dask) and parquet (pyarrow) are optional for users; the tests run a real Dask cluster and read Parquet
+python3 -m pip install -q --disable-pip-version-check -e '.[test,cluster,parquet]'

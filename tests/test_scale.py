@@ -79,7 +79,17 @@ def test_results_keep_proxies_and_the_spool_disappears_with_the_result(county):
     assert not os.path.exists(folder)
 
 
+def _need_pyarrow():
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        if os.environ.get("CI"):
+            pytest.fail("CI必须安装 pyarrow（scripts/install.sh 负责安装）")
+        pytest.skip("pyarrow not installed")
+
+
 def test_province_scale_details_go_beside_the_workbook(county, tmp_path):
+    _need_pyarrow()
     res = consolidate([county["inbox"]], roster=county["roster"], year=2024, jobs=1, progress=False)
     csv_dir = tmp_path / "csv"
     res.to_csv(csv_dir)
@@ -115,6 +125,14 @@ def test_province_scale_details_go_beside_the_workbook(county, tmp_path):
     # refused without --force, like any output
     with pytest.raises(Exception, match="已存在"):
         res.to_xlsx(tmp_path / "parquet" / "汇总.xlsx", details="parquet")
+    # next year, this 汇总 is the previous one: its organs come from the file beside it
+    from gxxl.consolidation import load_previous
+
+    for fmt in ("parquet", "csv"):
+        prev = load_previous(tmp_path / fmt / "汇总.xlsx")
+        assert len(prev.organs) == len(res.included) > 3
+        f = res.included[0]
+        assert prev.organs[next(k for k in prev.organs if prev.names[k] == f.organ)] == dict(zip(schema.CODES, f.values))
 
 
 # -- a real Dask cluster -----------------------------------------------------------------------
