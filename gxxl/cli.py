@@ -244,11 +244,14 @@ def import_cmd(report, output, force):
 @click.option("--previous", multiple=True, type=click.Path(), help="上年年报（可多次给出；同一机关上一年度的年报在输入中时自动对照）")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="输出格式")
 @click.option("--summary-only", is_flag=True, help="只显示汇总表")
-def audit_cmd(reports, previous, fmt, summary_only):
+@click.option("--jobs", type=int, default=1, help="并行进程数（默认1；0：全部CPU核）")
+@click.option("--scheduler", metavar="tcp://主机:端口",
+              help="在已有的Dask集群上并行导入（各节点须能按相同路径访问所有文件，即共享存储）")
+def audit_cmd(reports, previous, fmt, summary_only, jobs, scheduler):
     """审查已公开的年报：逐份导入并校验，最后给出汇总表。可给文件夹。"""
     from .audit import audit, text_report
 
-    items, notes = audit(reports, previous)
+    items, notes = audit(reports, previous, jobs=jobs or None, scheduler=scheduler)
     if fmt == "json":
         click.echo(json.dumps([it.to_json() for it in items], ensure_ascii=False, indent=2))
         for n in notes:
@@ -317,12 +320,24 @@ def addin_uninstall_cmd(target_dir):
 @click.option("--jobs", type=int, default=0, help="并行进程数（默认：全部CPU核）")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="输出格式")
 @click.option("--csv", "csv_dir", type=click.Path(), help="另把明细、问题清单、报送情况导出为CSV到此文件夹")
-@click.option("--include", default=None, help="计入汇总的状态，逗号分隔（默认：通过,仅提示,有错误）")
+@click.option("--include", default=None, help="计入汇总的状态，逗号分隔（默认：通过,仅提示,有错误）；含“汇总文件”等同于 --level-up")
+@click.option("--level-up", "level_up", is_flag=True,
+              help="把下级的汇总文件计入本次汇总（如乡镇汇总报县、县汇总报市）。不加时，汇总文件（gxxl汇总生成的，"
+                   "或封面机关名称含“汇总”的）一律不计入，状态为“汇总文件”，以免重复计算；加了也只计入层级低于本次汇总的")
 @click.option("--name", help="汇总单位名称（默认：“所在地区（汇总）”）")
 @click.option("--level", help="汇总工作簿的机关层级（默认：多数文件的层级）")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
-def consolidate_cmd(inputs, roster, year, previous, output, jobs, fmt, csv_dir, include, name, level, force):
+@click.option("--details", "details", type=click.Choice(["auto", "sheet", "parquet", "csv"]), default="auto",
+              help="明细放在哪里：sheet 工作簿内；parquet/csv 工作簿旁的“名称-明细.parquet/.csv”；"
+                   "auto（默认）不超过2万个文件时放在工作簿内，否则另存为Parquet")
+@click.option("--scheduler", metavar="tcp://主机:端口",
+              help="在已有的Dask集群上并行读取和校验（各节点须能按相同路径访问所有文件，即共享存储）")
+def consolidate_cmd(inputs, roster, year, previous, output, jobs, fmt, csv_dir, include, level_up, name, level, force,
+                    details, scheduler):
     """汇总各单位报送的工作簿（文件、文件夹或.zip压缩包）：报送情况、问题清单、合计、图表。
+
+    汇总文件（以前的汇总结果、下级单位的汇总）不会当作一个单位计入；逐级上报时加 --level-up，
+    例如县里汇总各乡镇报来的汇总文件和县直部门的工作簿：gxxl consolidate 收件箱 --level-up -o 县汇总.xlsx
 
     退出码：0 全部通过；1 有错误、无法读取、年度不符或有未报送单位；2 输入或输出无法使用。
     """
@@ -341,10 +356,13 @@ def consolidate_cmd(inputs, roster, year, previous, output, jobs, fmt, csv_dir, 
             raise GxxlError(f"机关层级“{level}”无效，应为：{'、'.join(LEVELS)}")
     inc = tuple(s.strip() for s in include.replace("，", ",").split(",") if s.strip()) if include else DEFAULT_INCLUDE
     res = consolidate(list(inputs), roster=roster, year=year, previous=previous, jobs=jobs or None, include=inc,
-                      name=name, level=level, output=output)
+                      name=name, level=level, output=output, level_up=level_up, scheduler=scheduler)
     written = []
     if output:
-        written.append(str(res.to_xlsx(output, force=force)))
+        written.append(str(res.to_xlsx(output, force=force, details=details)))
+        if res.details_file is not None:
+            written.append(str(res.details_file))
+        written.extend(str(p) for _, _, p in res.extra_outputs)
     if csv_dir:
         written.extend(str(p) for p in res.to_csv(csv_dir, force=force))
     if fmt == "json":
@@ -353,6 +371,8 @@ def consolidate_cmd(inputs, roster, year, previous, output, jobs, fmt, csv_dir, 
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:
         click.echo(res.summary_text())
+        for sheet, n, p in res.extra_outputs:
+            click.echo(f"注意：“{sheet}”有{n}行，超过Excel每张工作表的行数上限，完整内容另存为：{p}")
         for w in written:
             click.echo(f"已写出：{w}")
     click.get_current_context().exit(res.exit_code)

@@ -89,6 +89,7 @@ class Source:
     layout_version: int | None = None
     gxxl_version: str | None = None
     saved_at: str | None = None  # ISO time the file says it was last saved
+    role: str | None = None  # schema.ROLE_CONSOLIDATED for a 汇总 (hidden sheet or gxxl's 汇总 sheets)
     notes: list[str] = field(default_factory=list)  # how an imported document was read (e.g. level inferred)
 
 

@@ -12,6 +12,8 @@ from functools import cached_property, lru_cache
 FORMAT_VERSION = "2021"
 FORMAT_NAME = "国办公开办函〔2021〕30号"
 WORKBOOK_KIND = "gxxl-annual-report"
+# "role" row of the hidden sheet: a consolidated workbook (汇总) is never summed as one more bureau
+ROLE_CONSOLIDATED = "consolidated"
 # Bump when the workbook layout (sheets, cells) changes.
 LAYOUT_VERSION = 1
 

@@ -26,4 +26,5 @@ fi
 if [ "$(id -u)" = "0" ] && ! id postgres >/dev/null 2>&1 && command -v useradd >/dev/null 2>&1; then
   useradd --system --no-create-home --shell /usr/sbin/nologin postgres
 fi
-python3 -m pip install -q --disable-pip-version-check -e '.[test,postgresql]'
+# postgresql, cluster (Dask) and parquet (pyarrow) are optional for users; the tests use all three for real
+python3 -m pip install -q --disable-pip-version-check -e '.[test,postgresql,cluster,parquet]'

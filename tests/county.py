@@ -19,9 +19,11 @@ REGION = "示例省示例市示例县"
 
 
 def write_bureau(path: Path, organ: str, *, year: int = 2024, level: str = "县级", values=None, seed: int = 0,
-                 saved: datetime | None = None, region: str = REGION) -> dict:
+                 saved: datetime | None = None, region: str = REGION, **meta) -> dict:
+    """meta: more cover fields (contact, phone, …)."""
     v = dict(values) if values is not None else sc.bureau_values(random.Random(seed), level=level)
-    wb = build_workbook({"organ": organ, "year": year, "level": level, "region": region}, v, sc.narrative(organ, year))
+    wb = build_workbook({"organ": organ, "year": year, "level": level, "region": region, **meta}, v,
+                        sc.narrative(organ, year))
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     if saved is not None:  # openpyxl stamps "now" when saving: set the save time as Excel would have

@@ -6,7 +6,7 @@ note; a directory stands for the files in it. Last year's report of the same org
 matched automatically when it is among the inputs (or given with ``previous``), so the
 cross-year checks run too.
 
-May import: schema, errors, model, api, ingest, rules. Imported by: samples, cli.
+May import: schema, errors, model, util, api, ingest, rules. Imported by: samples, cli.
 """
 from __future__ import annotations
 
@@ -149,9 +149,35 @@ def _validate(rep: AnnualReport, previous: AnnualReport | None):
     return validate(rep, previous=previous)
 
 
-def audit(paths, previous=(), *, progress: bool = True) -> tuple[list[AuditItem], list[str]]:
-    """Import and validate every report; returns (items in input order, notes)."""
+def import_one(path: str) -> tuple[str, AnnualReport | None, str | None]:
+    """The per-file step of an audit (what a pool or a Dask cluster maps): (kind, report, message) with kind
+    'ok', 'error' (message says why) or 'skip' (not an annual report)."""
     from ..api import read_any
+
+    try:
+        return "ok", read_any(path), None
+    except ReadError as exc:
+        if "不是政府信息公开工作年度报告" in exc.reason:
+            return "skip", None, f"跳过“{path}”：不是政府信息公开工作年度报告"
+        return "error", None, str(exc)
+    except GxxlError as exc:
+        return "error", None, str(exc)
+
+
+def _import_crashed(path: str):
+    return "error", None, f"“{path}”读取时程序崩溃，文件可能已损坏"
+
+
+def audit(paths, previous=(), *, progress: bool = True, jobs: int | None = 1,
+          scheduler: str | None = None) -> tuple[list[AuditItem], list[str]]:
+    """Import and validate every report; returns (items in input order, notes).
+
+    The imports run in ``jobs`` local processes (default 1; None: every core) or, with ``scheduler``
+    (tcp://host:port), on a Dask cluster that reaches the files by the same paths (shared storage);
+    the result is the same either way.
+    """
+    from ..api import read_any
+    from ..util.parallel import map_ordered
 
     files, notes = collect(paths)
     prev_files, prev_notes = collect(previous) if previous else ([], [])
@@ -162,22 +188,16 @@ def audit(paths, previous=(), *, progress: bool = True) -> tuple[list[AuditItem]
         from tqdm import tqdm
 
         bar = tqdm(total=len(files), desc="审查年报", unit="份", leave=False, disable=None)
-    for f in files:
-        item = AuditItem(str(f))
-        try:
-            item.report = read_any(f)
-        except ReadError as exc:
-            if "不是政府信息公开工作年度报告" in exc.reason:
-                notes.append(f"跳过“{f}”：不是政府信息公开工作年度报告")
-                if bar:
-                    bar.update(1)
-                continue
-            item.error = str(exc)
-        except GxxlError as exc:
-            item.error = str(exc)
-        items.append(item)
+    for f, (kind, rep, msg) in zip(files, map_ordered(import_one, [str(f) for f in files], jobs=jobs,
+                                                      scheduler=scheduler, crashed=_import_crashed)):
         if bar:
             bar.update(1)
+        if kind == "skip":
+            notes.append(msg)
+            continue
+        item = AuditItem(str(f))
+        item.report, item.error = rep, msg
+        items.append(item)
     if bar:
         bar.close()
     loaded_prev: list[tuple[str, AnnualReport]] = []

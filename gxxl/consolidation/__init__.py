@@ -17,9 +17,10 @@ pandas and openpyxl are imported inside functions: a worker that only reads and 
 """
 from __future__ import annotations
 
-from .assemble import assemble, assign_statuses, consolidate, load_previous
+from .assemble import assemble, assign_statuses, consolidate, consolidation_level, load_previous
 from .check import FileResult, check_file, check_item, run_checks
 from .columns import (
+    CONSOLIDATED,
     CSV_NAMES,
     DEFAULT_INCLUDE,
     DUPLICATE,
@@ -45,6 +46,6 @@ __all__ = [
     "consolidate", "assemble", "assign_statuses", "check_file", "check_item", "run_checks", "collect_inputs",
     "load_roster", "load_previous", "ConsolidationResult", "FileResult", "InputItem", "Ignored", "Roster",
     "RosterEntry", "Previous", "STATUSES", "DEFAULT_INCLUDE", "PASSED", "WARNINGS", "ERRORS", "UNREADABLE",
-    "DUPLICATE", "WRONG_YEAR", "NOT_LISTED", "MISSING", "CSV_NAMES", "INFO_COLUMNS", "FINDING_COLUMNS",
+    "DUPLICATE", "WRONG_YEAR", "CONSOLIDATED", "consolidation_level", "NOT_LISTED", "MISSING", "CSV_NAMES", "INFO_COLUMNS", "FINDING_COLUMNS",
     "ROSTER_COLUMNS", "norm_name",
 ]

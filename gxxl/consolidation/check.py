@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from .. import schema
 from ..errors import ReadError
-from .columns import ERRORS, PASSED, UNREADABLE, WARNINGS, norm_name
+from ..util.timefmt import local_iso
+from .columns import ERRORS, PASSED, UNREADABLE, WARNINGS, local_time, norm_name
 from .inputs import InputItem
 
 # ===========================================================================
@@ -17,7 +19,7 @@ from .inputs import InputItem
 # ===========================================================================
 
 
-@dataclass
+@dataclass(slots=True)  # one per file stays in memory: no per-instance dict
 class FileResult:
     file: str  # as shown to the user (folder/file.xlsx, archive.zip!member.xlsx)
     path: str | None = None  # where it was read from (a temp copy for archive members)
@@ -30,6 +32,9 @@ class FileResult:
     level: str | None = None
     region: str | None = None
     saved_at: str | None = None
+    contact: str | None = None  # 联系人 and 联系电话 from the cover: the office phones from its lists
+    phone: str | None = None
+    consolidated: str | None = None  # why this workbook is a 汇总 (never summed at its own level), else None
     values: tuple | None = None  # aligned with schema.CODES
     findings: list = field(default_factory=list)  # (rule, severity, message, sheet, cell, explained)
     errors: int = 0
@@ -51,7 +56,11 @@ class FileResult:
             "included": self.included,
             "errors": self.errors,
             "warnings": self.warnings,
-            "saved_at": self.saved_at,
+            "saved_at": local_iso(self.saved_at),  # China time with its offset
+            "saved": local_time(self.saved_at),
+            "contact": self.contact,
+            "phone": self.phone,
+            "consolidated": self.consolidated is not None,
         }
 
 
@@ -87,6 +96,8 @@ def check_file(path, *, name: str | None = None, previous: dict | None = None) -
         region = rep.meta.get("region")
         res.region = str(region).strip() if region not in (None, "") else None
         res.saved_at = rep.source.saved_at
+        res.contact, res.phone = _meta_text(rep, "contact"), _meta_text(rep, "phone")
+        res.consolidated = consolidated_reason(rep)
         res.values = tuple(rep.get(c) for c in schema.CODES)
         prev = None
         if previous and rep.organ:
@@ -101,6 +112,8 @@ def check_file(path, *, name: str | None = None, previous: dict | None = None) -
             k = (f.rule, f.sheet, f.cell, f.message)
             if k in seen:
                 continue
+            if res.consolidated and f.rule.startswith("text."):
+                continue  # a 汇总's 正文 is nobody's published report: only its figures are summed
             seen.add(k)
             res.findings.append((f.rule, f.severity, f.message, f.sheet, f.cell, bool(f.explained)))
         res.errors = sum(1 for f in res.findings if f[1] == "error")
@@ -114,6 +127,22 @@ def check_file(path, *, name: str | None = None, previous: dict | None = None) -
         res.findings.append(("consolidate.validate_failed", "error",
                              f"校验时程序出错（{type(exc).__name__}），请单独运行 gxxl validate 查看", None, None, False))
     return res
+
+
+def _meta_text(rep, key: str) -> str | None:
+    from ..model import cell_text
+
+    return cell_text(rep.meta.get(key))
+
+
+def consolidated_reason(rep) -> str | None:
+    """Why a workbook is a 汇总 rather than one bureau's report (None when it is a bureau's)."""
+    if rep.source.role == schema.ROLE_CONSOLIDATED:
+        return "gxxl生成的汇总工作簿"
+    organ = _meta_text(rep, "organ") or ""
+    if re.search(r"汇总[)）]?$", norm_name(organ)):  # "某县（汇总）", "某县各部门汇总"; not "某县数据汇总中心"
+        return f"封面机关名称“{organ}”标明是汇总"
+    return None
 
 
 def _validate(rep, prev) -> list:
@@ -133,9 +162,6 @@ _WORKER_PREVIOUS: dict | None = None
 def _init_worker(previous) -> None:
     global _WORKER_PREVIOUS
     _WORKER_PREVIOUS = previous
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: no traceback per worker
 
 
 def check_item(item: InputItem, previous: dict | None = None) -> FileResult:
@@ -149,12 +175,17 @@ def _check_item(item: InputItem) -> FileResult:
     return check_item(item, _WORKER_PREVIOUS)
 
 
-def run_checks(items: Sequence[InputItem], *, jobs: int | None = None, previous: dict | None = None,
-               progress: bool | None = None) -> list[FileResult]:
-    """check_file over every item, in parallel, in input order; a crashing worker costs one file, not the run."""
-    todo = [i for i, it in enumerate(items) if it.error is None]
-    out: list[FileResult | None] = [None if it.error is None else check_item(it) for it in items]
-    jobs = jobs or os.cpu_count() or 1
+def _crashed(item: InputItem) -> FileResult:
+    return FileResult(file=item.file, path=item.path, detail="读取时程序崩溃，文件可能已损坏，请用Excel或WPS打开后另存为.xlsx")
+
+
+def iter_checks(items: Sequence[InputItem], *, jobs: int | None = None, previous: dict | None = None,
+                progress: bool | None = None, scheduler: str | None = None) -> Iterator[FileResult]:
+    """check_file over every item, in parallel (local processes, or a Dask cluster with ``scheduler``),
+    yielded in input order one at a time; a crashing worker costs one file, not the run."""
+    from ..util.parallel import map_ordered
+
+    todo = [it for it in items if it.error is None]
     if progress is None:
         progress = sys.stderr.isatty() and len(todo) > 20
     if progress:
@@ -163,16 +194,29 @@ def run_checks(items: Sequence[InputItem], *, jobs: int | None = None, previous:
         bar = tqdm(total=len(todo), desc="读取并校验", unit="份", file=sys.stderr, dynamic_ncols=True, mininterval=0.3)
     else:
         bar = _NoBar()
+    if not scheduler and (jobs or os.cpu_count() or 1) > 1:
+        # imported once here, shared by the forked workers
+        from .. import rules as _rules  # noqa: F401
+        from ..workbook import read as _preload  # noqa: F401
     try:
-        if jobs <= 1 or len(todo) < 2 * jobs + 4:
-            for i in todo:
-                out[i] = check_file(items[i].path, name=items[i].file, previous=previous)
-                bar.update()
-        else:
-            _run_pool(items, todo, out, jobs, previous, bar)
+        checked = map_ordered(_check_item, todo, jobs=jobs, scheduler=scheduler, init=_init_worker,
+                              initargs=(previous,), crashed=_crashed)
+        for it in items:
+            if it.error is not None:
+                yield check_item(it)
+                continue
+            res = next(checked)
+            bar.update()
+            yield res
     finally:
         bar.close()
-    return out  # type: ignore[return-value]
+        _init_worker(None)  # a serial run set it in this process
+
+
+def run_checks(items: Sequence[InputItem], *, jobs: int | None = None, previous: dict | None = None,
+               progress: bool | None = None, scheduler: str | None = None) -> list[FileResult]:
+    """iter_checks as a list (small runs and tests; consolidate() folds the stream into a compact store)."""
+    return list(iter_checks(items, jobs=jobs, previous=previous, progress=progress, scheduler=scheduler))
 
 
 class _NoBar:
@@ -181,37 +225,3 @@ class _NoBar:
 
     def close(self) -> None:
         pass
-
-
-def _run_pool(items, todo, out, jobs, previous, bar) -> None:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
-    # imported once here, shared by the forked workers
-    from .. import rules as _rules  # noqa: F401
-    from ..workbook import read as _preload  # noqa: F401
-
-    ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-    chunk = max(1, min(32, len(todo) // (jobs * 16)))  # small enough that no worker idles long at the end
-    try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(previous,)) as ex:
-            try:
-                for i, res in zip(todo, ex.map(_check_item, [items[i] for i in todo], chunksize=chunk)):
-                    out[i] = res
-                    bar.update()
-            except KeyboardInterrupt:
-                ex.shutdown(wait=False, cancel_futures=True)
-                raise
-    except BrokenProcessPool:
-        # Some file crashed a worker process: redo the rest one by one so only that file is lost.
-        for i in todo:
-            if out[i] is not None:
-                continue
-            try:
-                with ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=_init_worker, initargs=(previous,)) as ex1:
-                    out[i] = ex1.submit(_check_item, items[i]).result()
-            except BrokenProcessPool:
-                out[i] = FileResult(file=items[i].file, path=items[i].path,
-                                    detail="读取时程序崩溃，文件可能已损坏，请用Excel或WPS打开后另存为.xlsx")
-            bar.update()

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
 from typing import Any
 
 # -- statuses ---------------------------------------------------------------
@@ -15,7 +14,10 @@ DUPLICATE = "重复报送"
 WRONG_YEAR = "年度不符"
 NOT_LISTED = "不在名单"
 MISSING = "未报送"
-STATUSES = (PASSED, WARNINGS, ERRORS, UNREADABLE, DUPLICATE, WRONG_YEAR, NOT_LISTED)
+# A 汇总 (gxxl's own consolidated workbook, or a cover naming a 汇总) is never summed as a bureau of its own
+# level; one level up (township 汇总 files into the county) only on request (level_up / --level-up).
+CONSOLIDATED = "汇总文件"
+STATUSES = (PASSED, WARNINGS, ERRORS, UNREADABLE, DUPLICATE, WRONG_YEAR, NOT_LISTED, CONSOLIDATED)
 # Summed by default: every current-year file of a listed organ that could be read
 # (a file with errors still counts: leaving a bureau out would understate the totals more).
 DEFAULT_INCLUDE = (PASSED, WARNINGS, ERRORS)
@@ -26,7 +28,7 @@ ARCHIVE_SUFFIXES = (".zip",)
 FOREIGN_SUFFIXES = (".et", ".ett", ".numbers", ".wps", ".rar", ".7z", ".tar", ".gz", ".tgz")
 ZIP_MAX_MEMBER = 50 * 1024 * 1024
 ZIP_MAX_TOTAL = 2 * 1024 * 1024 * 1024
-ZIP_MAX_MEMBERS = 100_000
+ZIP_MAX_MEMBERS = 100_000  # files in one run: folders and every level of nested archives together
 ZIP_MAX_RATIO = 200
 ZIP_MAX_DEPTH = 3
 
@@ -73,22 +75,17 @@ def norm_name(text: Any) -> str:
 
 
 CSV_NAMES = ("明细.csv", "问题清单.csv", "报送情况.csv")
-FINDING_COLUMNS = ("机关名称", "文件", "状态", "工作表", "单元格", "规则", "级别", "问题说明")
-ROSTER_COLUMNS = ("序号", "机关名称", "代码", "报送情况", "状态", "采用文件", "错误数", "提示数", "说明")
+# 联系人/联系电话 from each bureau's cover: these are the lists the office phones from
+FINDING_COLUMNS = ("机关名称", "联系人", "联系电话", "文件", "状态", "工作表", "单元格", "规则", "级别", "问题说明")
+ROSTER_COLUMNS = ("序号", "机关名称", "代码", "报送情况", "状态", "联系人", "联系电话", "采用文件", "错误数", "提示数", "说明")
 COMPARE_COLUMNS = ("机关名称", "指标", "本年", "上年", "增减", "增减率", "提示")
 
 
 def local_time(iso: str | None) -> str:
-    """A workbook's UTC save time as local time for people ("2025-01-20 09:30")."""
-    if not iso:
-        return ""
-    try:
-        dt = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    except ValueError:
-        return iso
-    if dt.tzinfo is not None:
-        dt = dt.astimezone()
-    return dt.strftime("%Y-%m-%d %H:%M")
+    """A workbook's UTC save time as people read it: China time, a Chinese date ("2025年1月20日 17:30")."""
+    from ..util.timefmt import chinese_datetime
+
+    return chinese_datetime(iso)
 
 
 def info_row(i: int, f) -> list:

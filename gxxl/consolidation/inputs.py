@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..errors import GxxlError
+from ..util.readfile import os_reason, regular_problem
 from .columns import (
     ARCHIVE_SUFFIXES,
     FOREIGN_SUFFIXES,
@@ -89,6 +90,13 @@ class _Collector:
         self.outputs = {self._real(p) for p in outputs if p is not None and os.path.exists(p)}
         self.extracted = 0
         self.counter = 0
+        self.total = 0  # files seen in folders and archives, for the run-wide ZIP_MAX_MEMBERS
+
+    def _count(self, n: int) -> None:
+        self.total += n
+        if self.total > ZIP_MAX_MEMBERS:
+            raise GxxlError(f"输入的文件超过{ZIP_MAX_MEMBERS}个（含压缩包内的文件），超过一次汇总的上限。"
+                            "请分批汇总（例如按地区分文件夹各汇总一次，再用 --level-up 汇总各地区的汇总结果）")
 
     @staticmethod
     def _real(p):
@@ -103,16 +111,32 @@ class _Collector:
         p = Path(arg)
         if p.is_dir():
             base = p.parent
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__MACOSX")
+
+            def shown(fp: Path) -> str:
+                try:
+                    return str(fp.relative_to(base)) if str(base) not in ("", ".") else str(fp)
+                except ValueError:
+                    return str(fp)
+
+            def unreadable(exc: OSError) -> None:  # os.walk would skip such a folder silently
+                where = Path(exc.filename) if exc.filename else p
+                self.items.append(InputItem(shown(where), None, f"文件夹{os_reason(exc)}，其中的文件未汇总"
+                                            "（请检查文件夹权限，或把文件复制到可读的文件夹）"))
+
+            for root, dirs, files in os.walk(p, onerror=unreadable):
+                keep = []
+                for d in sorted(dirs):
+                    if d.startswith(".") or d == "__MACOSX":
+                        continue
+                    if os.path.islink(os.path.join(root, d)):  # not followed: it may lead anywhere, even in circles
+                        self.ignored.append(Ignored(shown(Path(root) / d), "文件夹快捷方式（符号链接），未进入"))
+                        continue
+                    keep.append(d)
+                dirs[:] = keep
                 for fn in sorted(files):
                     fp = Path(root) / fn
-                    try:
-                        disp = str(fp.relative_to(base)) if str(base) not in ("", ".") else str(fp)
-                    except ValueError:
-                        disp = str(fp)
-                    self.add_file(fp, disp, explicit=False)
-        elif p.exists():
+                    self.add_file(fp, shown(fp), explicit=False)
+        elif p.exists() or p.is_symlink():
             self.add_file(p, str(arg), explicit=True)
         else:
             raise GxxlError(f"输入“{arg}”不存在，请检查文件或文件夹路径")
@@ -125,13 +149,19 @@ class _Collector:
         if real in self.exclude:
             self.ignored.append(Ignored(disp, "本次汇总的输出、名单或上年文件"))
             return
-        if real in self.seen:
-            return  # the same file named twice (a file and its folder): count it once
-        self.seen.add(real)
         skip = _skip_name(fp.name)
         kind = _kind(fp.name)
-        if not explicit and (skip or kind == "other"):
+        candidate = explicit or not (skip or kind == "other")
+        problem = regular_problem(fp) if candidate else None  # a FIFO would hang the reader, /dev/zero never ends
+        if real in self.seen and not problem:
+            return  # the same file named twice (a file and its folder): count it once
+        self.seen.add(real)
+        self._count(1)
+        if not candidate:
             self.ignored.append(Ignored(disp, skip or "不是表格或压缩包"))
+            return
+        if problem:
+            self.items.append(InputItem(disp, None, problem))
             return
         if kind == "zip":
             self.add_zip(fp, disp, depth=1)
@@ -148,9 +178,15 @@ class _Collector:
             return
         with zf:
             infos = zf.infolist()
-            if len(infos) > ZIP_MAX_MEMBERS:
-                self.items.append(InputItem(disp, None, f"压缩包内文件过多（{len(infos)}个），已拒绝解压"))
+            n = sum(1 for i in infos if not i.is_dir())
+            if n > ZIP_MAX_MEMBERS:
+                self.items.append(InputItem(disp, None, f"压缩包内文件过多（{n}个），已拒绝解压"))
                 return
+            if self.total + n > ZIP_MAX_MEMBERS:  # the limit is for the whole run: nested archives add up
+                self.items.append(InputItem(disp, None, f"压缩包内有{n}个文件，本次汇总的文件总数将超过上限"
+                                            f"（{ZIP_MAX_MEMBERS}个，含各层压缩包内的文件），已拒绝解压；请解压后分批汇总"))
+                return
+            self.total += n
             found = False
             for info in infos:
                 if info.is_dir():

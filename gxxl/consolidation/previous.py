@@ -56,6 +56,9 @@ def _previous_details(p: Path) -> tuple[dict, dict]:
         rows = sheet_rows(wb, "明细", nrows=None, ncols=None)
     except Exception:  # optional: a bureau's own workbook has no 明细
         return {}, {}
+    side = _side_file(p, rows)
+    if side is not None:
+        return side
     hdr = next((i for i, r in enumerate(rows[:10]) if "机关名称" in r), None)
     code_row = next((i for i, r in enumerate(rows[:10]) if schema.CODES[0] in r), None)
     if hdr is None or code_row is None:
@@ -74,4 +77,59 @@ def _previous_details(p: Path) -> tuple[dict, dict]:
             vals[c] = None if v in ("", None) else (int(v) if isinstance(v, float) and v.is_integer() else v)
         k = norm_name(name)
         organs[k], names[k] = vals, name
+    return organs, names
+
+
+def _side_file(p: Path, rows) -> tuple[dict, dict] | None:
+    """A province-scale 汇总 keeps its 明细 beside the workbook (its 明细 sheet names the file): read that."""
+    import re
+
+    for r in rows[:6]:
+        for v in r:
+            m = re.search(r"明细共\d+行.*见同一文件夹中的“([^”/\\]+\.(?:parquet|csv))”", str(v or ""))
+            if m:
+                f = p.parent / m.group(1)
+                return _side_rows(f) if f.is_file() else ({}, {})
+    return None
+
+
+def _side_rows(f: Path) -> tuple[dict, dict]:
+    organs, names = {}, {}
+
+    def add(rec: dict) -> None:
+        name = rec.get("机关名称")
+        if not name or rec.get("计入汇总") != "是":
+            return
+        name = str(name).lstrip("'")
+        vals = {}
+        for c in schema.CODES:
+            v = rec.get(c)
+            if v in ("", None):
+                vals[c] = None
+            elif isinstance(v, str):
+                try:
+                    x = float(v)
+                    vals[c] = int(x) if x.is_integer() and abs(x) < 2 ** 53 else x
+                except ValueError:
+                    vals[c] = v
+            else:
+                vals[c] = int(v) if isinstance(v, float) and v.is_integer() and abs(v) < 2 ** 53 else v
+        k = norm_name(name)
+        organs[k], names[k] = vals, name
+
+    try:
+        if f.suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            for batch in pq.ParquetFile(f).iter_batches(batch_size=4096):
+                for rec in batch.to_pylist():
+                    add(rec)
+        else:
+            import csv
+
+            with open(f, encoding="utf-8-sig", newline="") as fh:
+                for rec in csv.DictReader(fh):
+                    add(rec)
+    except Exception:  # optional, like the 明细 sheet: without it only the totals are compared
+        return {}, {}
     return organs, names

@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 from .. import schema
 from ..errors import GxxlError
@@ -12,6 +12,7 @@ from .check import FileResult
 from .columns import (
     COMPARE,
     COMPARE_COLUMNS,
+    CONSOLIDATED,
     CSV_NAMES,
     DUPLICATE,
     ERRORS,
@@ -33,9 +34,20 @@ from .columns import (
 )
 from .roster import RosterEntry
 
+if TYPE_CHECKING:
+    from .store import Store
+
 # ===========================================================================
 # The result: DataFrames, JSON, text, workbook, CSV
 # ===========================================================================
+
+_STATUS_RULES = {UNREADABLE: "consolidate.unreadable", WRONG_YEAR: "consolidate.wrong_year",
+                 NOT_LISTED: "consolidate.not_listed", DUPLICATE: "consolidate.duplicate",
+                 CONSOLIDATED: "consolidate.consolidated_file"}
+# 报送情况 of an organ, by the status of its best file
+ROSTER_STATE = {PASSED: "已报送", WARNINGS: "已报送", ERRORS: "已报送（有错误）", WRONG_YEAR: "报送年度不符",
+                UNREADABLE: "已报送但无法读取", NOT_LISTED: "已报送", DUPLICATE: "已报送",
+                CONSOLIDATED: "汇总文件（未计入）"}
 
 
 def _fmt(v) -> str:
@@ -69,17 +81,11 @@ class ConsolidationResult:
             self.counts[f.status] += 1
         inc = [f for f in files if f.included]
         self.included = inc
-        # -- totals: inputs summed (a blank counts as nothing), sums recomputed
+        self.store = _store_of(files)
+        # -- totals: inputs summed (a blank counts as nothing), sums recomputed; from the spool in chunks
         idx = {c: i for i, c in enumerate(schema.CODES)}
-        sums: dict[str, Any] = {}
-        for c in schema.INPUT_CODES:
-            i = idx[c]
-            s = 0
-            for f in inc:
-                v = f.values[i]
-                if isinstance(v, (int, float)):
-                    s += v
-            sums[c] = _tidy(s) if isinstance(s, float) else s
+        got = self.store.sums([f.values.row for f in inc], [idx[c] for c in schema.INPUT_CODES])
+        sums: dict[str, Any] = {c: _tidy(s) if isinstance(s, float) else s for c, s in zip(schema.INPUT_CODES, got)}
         from ..model import AnnualReport
 
         levels = Counter(f.level for f in inc if f.level)
@@ -96,6 +102,8 @@ class ConsolidationResult:
             self.missing = [e for e in roster.entries if e.name not in got]
         self._frames: dict[str, Any] = {}
         self.timings: dict[str, float] = {}  # seconds per phase, for benchmarks
+        self.details_file: Path | None = None  # the 明细 beside the workbook (province scale), see to_xlsx
+        self.extra_outputs: list[tuple[str, int, Path]] = []  # tables written to CSV by to_xlsx (too many rows)
 
     # -- DataFrames (pandas is imported only when one is asked for) -------
     @property
@@ -111,9 +119,7 @@ class ConsolidationResult:
         if "details" not in self._frames:
             import pandas as pd
 
-            rows = []
-            for i, f in enumerate(self.files, start=1):
-                rows.append(info_row(i, f) + list(f.values if f.values is not None else (None,) * len(schema.CODES)))
+            rows = [info + vals for info, vals in self.detail_rows()]
             df = pd.DataFrame(rows, columns=list(INFO_COLUMNS) + list(schema.CODES))
             import warnings
 
@@ -126,6 +132,13 @@ class ConsolidationResult:
                     pass
             self._frames["details"] = df
         return self._frames["details"]
+
+    def detail_rows(self) -> Iterator[tuple[list, list]]:
+        """明细 rows one by one, (info columns, values by code), read from the spool in chunks."""
+        blank = [None] * len(schema.CODES)
+        rows = self.store.rows([f.values.row if f.values is not None else None for f in self.files])
+        for i, (f, vals) in enumerate(zip(self.files, rows), start=1):
+            yield info_row(i, f), (vals if vals is not None else blank)
 
     @property
     def findings(self):
@@ -141,17 +154,17 @@ class ConsolidationResult:
         sev = {"error": "错误", "warning": "提示"}
         for f in self.files:
             organ = f.organ or f.roster_name or ""
-            if f.status in (UNREADABLE, WRONG_YEAR, NOT_LISTED, DUPLICATE):
-                rule = {UNREADABLE: "consolidate.unreadable", WRONG_YEAR: "consolidate.wrong_year",
-                        NOT_LISTED: "consolidate.not_listed", DUPLICATE: "consolidate.duplicate"}[f.status]
-                rows.append([organ, f.file, f.status, "", "", rule, "错误" if f.status == UNREADABLE else "提示", f.detail])
-            if f.status == DUPLICATE:
-                continue  # the older copy's own findings are not what anyone will phone about
+            who = [organ, f.contact or "", f.phone or ""]
+            if f.status in _STATUS_RULES:
+                rows.append(who + [f.file, f.status, "", "", _STATUS_RULES[f.status],
+                                   "错误" if f.status == UNREADABLE else "提示", f.detail])
+            if f.status in (DUPLICATE, CONSOLIDATED):
+                continue  # an older copy's or a 汇总's own findings are not what anyone will phone about
             for rule, severity, message, sheet, cell, explained in f.findings:
-                rows.append([organ, f.file, f.status, sheet or "", cell or "", rule,
-                             "已说明" if explained else sev.get(severity, severity), message])
+                rows.append(who + [f.file, f.status, sheet or "", cell or "", rule,
+                                   "已说明" if explained else sev.get(severity, severity), message])
         for e in self.missing:
-            rows.append([e.name, "", MISSING, "", "", "consolidate.missing", "错误", f"未收到{e.name}的年报工作簿"])
+            rows.append([e.name, "", "", "", MISSING, "", "", "consolidate.missing", "错误", f"未收到{e.name}的年报工作簿"])
         return rows
 
     @property
@@ -169,7 +182,8 @@ class ConsolidationResult:
             if f.key:
                 by_key.setdefault(f.key, []).append(f)
         rows = []
-        order = {s: i for i, s in enumerate((PASSED, WARNINGS, ERRORS, WRONG_YEAR, UNREADABLE, NOT_LISTED, DUPLICATE))}
+        order = {s: i for i, s in enumerate((PASSED, WARNINGS, ERRORS, WRONG_YEAR, UNREADABLE, NOT_LISTED, DUPLICATE,
+                                              CONSOLIDATED))}
         if self.roster:
             entries = [(e.name, e.code or "", by_key.get(norm_name(e.name), [])) for e in self.roster.entries]
         else:
@@ -178,17 +192,18 @@ class ConsolidationResult:
                 entries.append((fs[0].organ or fs[0].roster_name or key, "", fs))
         for i, (name, code, fs) in enumerate(entries, start=1):
             if not fs:
-                rows.append([i, name, code, MISSING, "", "", None, None, "未收到年报工作簿"])
+                rows.append([i, name, code, MISSING, "", "", "", "", None, None, "未收到年报工作簿"])
                 continue
             fs = sorted(fs, key=lambda f: order.get(f.status, 9))
             best = fs[0]
-            state = {PASSED: "已报送", WARNINGS: "已报送", ERRORS: "已报送（有错误）", WRONG_YEAR: "报送年度不符",
-                     UNREADABLE: "已报送但无法读取", NOT_LISTED: "已报送", DUPLICATE: "已报送"}[best.status]
+            state = ROSTER_STATE[best.status]
             others = [f.file for f in fs[1:]]
             note = best.detail or best.note
             if others and not best.note:
                 note = (note + "；" if note else "") + "其他文件：" + "、".join(others)
-            rows.append([i, name, code, state, best.status, best.file, best.errors, best.warnings, note])
+            contact = next((f for f in fs if f.contact or f.phone), best)  # the newest copy may have left it blank
+            rows.append([i, name, code, state, best.status, contact.contact or "", contact.phone or "", best.file,
+                         best.errors, best.warnings, note])
         return rows
 
     @property
@@ -269,15 +284,22 @@ class ConsolidationResult:
                          ("：" + "、".join(e.name for e in self.missing[:limit]) + ("等" if len(self.missing) > limit else "") if self.missing else "") + "。")
         if self.ignored:
             lines.append(f"另有{len(self.ignored)}个文件不是表格，未处理（见报送情况表）。")
-        bad = [f for f in self.files if f.status not in (PASSED, WARNINGS)]
+        summaries = [f for f in self.files if f.status == CONSOLIDATED]
+        if summaries:
+            lines.append(f"另有{len(summaries)}个汇总文件未计入（不当作一个单位重复计算）："
+                         + "、".join(f.file for f in summaries[:limit]) + ("等" if len(summaries) > limit else "")
+                         + "。如要把下级单位的汇总文件汇总到上一级，请加 --level-up。")
+        bad = [f for f in self.files if f.status not in (PASSED, WARNINGS, CONSOLIDATED)]
         if bad:
             lines.append("需要联系的文件：")
             for f in bad[:limit]:
                 why = f.detail
                 if f.status == ERRORS:
                     first = next((x for x in f.findings if x[1] == "error"), None)
-                    why = f"错误{f.errors}处" + (f"，如：{first[2]}" if first else "")
-                lines.append(f"  [{f.status}] {f.organ or f.roster_name or ''} {f.file}：{why}")
+                    why = f"错误{f.errors}处" + (f"，如：{_where(first)}{first[2]}" if first else "")
+                who = " ".join(x for x in (f.contact, f.phone) if x)
+                lines.append(f"  [{f.status}] {f.organ or f.roster_name or ''} {f.file}" + (f"（{who}）" if who else "")
+                             + f"：{why}")
             if len(bad) > limit:
                 lines.append(f"  ……另有{len(bad) - limit}个，见输出工作簿“问题清单”。")
         t = self.total_values
@@ -288,12 +310,30 @@ class ConsolidationResult:
         return "\n".join(lines)
 
     # -- files -----------------------------------------------------------
-    def to_xlsx(self, path, *, force: bool = False) -> Path:
+    def to_xlsx(self, path, *, force: bool = False, details: str = "auto") -> Path:
+        """The consolidated workbook. ``details``: where the 明细 goes — 'sheet' (in the workbook), 'parquet'
+        or 'csv' (beside it, as ``<name>-明细.parquet/.csv``; the workbook's 明细 sheet then names the file),
+        'auto' (the sheet up to 20,000 files, else Parquet, or CSV without pyarrow). The side file, if any,
+        is ``self.details_file``."""
+        from .details import choose, write_side
         from .xlsx import write_workbook
 
         t = time.perf_counter()
-        out = write_workbook(self, path, force=force, inputs=tuple(f.path for f in self.files if f.path))
-        self.timings["write_xlsx"] = time.perf_counter() - t
+        inputs = tuple(f.path for f in self.files if f.path)
+        where = choose(self, details)
+        self.details_file = None
+        self.extra_outputs = []  # (sheet, rows, csv path) of tables past Excel's row limit
+        if where != "sheet":
+            from .details import side_path
+
+            from ..util.fileio import check_output
+
+            check_output(path, force=force, inputs=inputs)  # refuse before writing anything
+            check_output(side_path(Path(path), where), force=force, inputs=inputs)
+            self.details_file = write_side(self, path, where, force=force, inputs=inputs)
+            self.timings["write_details"] = time.perf_counter() - t
+        out = write_workbook(self, path, force=force, inputs=inputs, extra=self.extra_outputs)
+        self.timings["write_xlsx"] = time.perf_counter() - t - self.timings.get("write_details", 0.0)
         return out
 
     def to_csv(self, folder, *, force: bool = False) -> list[Path]:
@@ -306,7 +346,10 @@ class ConsolidationResult:
             raise GxxlError(f"CSV输出位置“{d}”不是文件夹")
         d.mkdir(parents=True, exist_ok=True)
         out = []
-        for fname, df in zip(CSV_NAMES, (self.details, self.findings, self.roster_status)):
+        from .details import write_csv
+
+        out.append(write_csv(self, d / CSV_NAMES[0], force=force))  # streamed: no DataFrame of every file
+        for fname, df in zip(CSV_NAMES[1:], (self.findings, self.roster_status)):
             import pandas as pd
 
             safe = df.copy()
@@ -318,6 +361,31 @@ class ConsolidationResult:
             out.append(d / fname)
         return out
 
+
+
+def _store_of(files) -> "Store":
+    """The store the files' values are spooled in (files assembled by hand are spooled here)."""
+    from .store import SpooledValues, Store, spool
+
+    stores = {id(f.values._store): f.values._store for f in files if isinstance(f.values, SpooledValues)}
+    if len(stores) == 1 and all(f.values is None or isinstance(f.values, SpooledValues) for f in files):
+        return next(iter(stores.values()))
+    store = Store(len(schema.CODES))
+    for f in files:
+        if isinstance(f.values, SpooledValues):
+            f.values = tuple(f.values)
+        spool(store, f)
+    store.finish()
+    return store
+
+
+def _where(finding) -> str:
+    """"表三 D22：" for a finding with a place, unless its message already starts with it."""
+    _rule, _sev, message, sheet, cell = finding[:5]
+    place = " ".join(str(x) for x in (sheet, cell) if x)
+    if not place or str(message).startswith(place):
+        return ""
+    return place + "："
 
 
 def _sum_codes(vals: dict | None, codes) -> Any:

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Sequence
 
 from ..errors import GxxlError, ReadError
+
+ROSTER_MAX_BYTES = 20 * 1024 * 1024  # a province's roster is well under 1 MB
 from .columns import WORKBOOK_SUFFIXES, norm_name
 
 # ===========================================================================
@@ -81,14 +83,20 @@ _SPLIT = re.compile(r"[、,，;；/|]+")
 def load_roster(path) -> Roster:
     """名单: .xlsx/.xls/.ods/.csv/.txt; columns 机关名称 [别名] [代码], header row optional."""
     p = Path(path)
-    if not p.is_file():
+    if not p.exists() and not p.is_symlink():
         raise GxxlError(f"名单文件“{p}”不存在")
     rows: list[list[str]]
     low = p.suffix.lower()
     if low in (".csv", ".txt"):
         from ..util.fileio import decode_text
 
-        text = decode_text(p.read_bytes())
+        from ..util.readfile import read_regular
+
+        try:  # a regular file of sane size only: a FIFO or /dev/zero named 名单.csv must not hang the run
+            raw = read_regular(p, ROSTER_MAX_BYTES, too_big="名单文件过大（{size}）")
+        except ReadError as exc:
+            raise GxxlError(f"名单文件“{p}”：{exc.reason}") from None
+        text = decode_text(raw)
         if text is None:
             raise GxxlError(f"名单文件“{p}”编码无法识别，请另存为UTF-8编码的CSV或.xlsx")
         if low == ".txt":

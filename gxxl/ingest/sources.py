@@ -34,12 +34,12 @@ def _read_bytes(path: Path) -> bytes:
         raise ReadError(path, "文件不存在")
     if path.is_dir():
         raise ReadError(path, "这是一个文件夹，不是年报文件")
-    size = path.stat().st_size
-    if size == 0:
+    from ..util.readfile import read_regular
+
+    data = read_regular(path, MAX_BYTES, too_big="文件过大（{size}），不像是一份年度报告")  # a FIFO would hang
+    if not data:
         raise ReadError(path, "文件是空的（0字节）")
-    if size > MAX_BYTES:
-        raise ReadError(path, f"文件过大（{size // 1024 // 1024} MB），不像是一份年度报告")
-    return path.read_bytes()
+    return data
 
 
 def decode(data: bytes, path: Path, declared: str | None = None) -> str:
@@ -338,11 +338,15 @@ def load_pdf(path: Path) -> Doc:
 def sniff_kind(path: Path, declared: str | None) -> str | None:
     """The kind the content shows, when it contradicts the extension (a web page saved as .docx,
     a .docx renamed to .txt); an old binary .doc gets a clear message instead of a parse error."""
+    from ..util.readfile import regular_problem
+
+    if regular_problem(path):
+        return declared  # missing, a folder, a FIFO or a device: the loader says so (opening a FIFO would block)
     try:
         with open(path, "rb") as fh:
             head = fh.read(2048)
     except OSError:
-        return declared  # missing or a folder: the loader says so
+        return declared
     if head.startswith(b"%PDF"):
         return "pdf"
     if head.startswith(b"PK\x03\x04"):

@@ -110,7 +110,7 @@ def _render_rows(table: BigTable, style_ids: list[list[str]], chunk: int = 500) 
                     x = _xml_text(str(neutralise(v)))
                     sp = _PRESERVE if x != x.strip() else ""
                     x = f' t="inlineStr"><is><t{sp}>{x}</t></is></c>'
-                    if len(texts) < 100_000:
+                    if len(texts) < 5_000:  # statuses, levels, dates; not every file name
                         texts[v] = x
                 add(f"{h[i]}{rs}{t[i]}{x}")
         parts.append(f'<row r="{rs}">{"".join(cells)}</row>')

@@ -476,14 +476,22 @@ def build_workbook(
     narrative: dict[str, str] | None = None,
     explanations: list[tuple[str, str]] | None = None,
     model_text: bool = True,
+    role: str | None = None,
 ) -> Workbook:
     """A locked gxxl workbook; optional meta (keys organ/year/level/…), input values by code,
     narrative (keys preface/overview/problems/other) and explanations (key, text).
 
     With ``model_text`` the narrative cells not given are prefilled with the model text
-    (placeholders for every number, 【请…】 where the clerk writes), see gxxl/narrative/model_text.py."""
+    (placeholders for every number, 【请…】 where the clerk writes), see gxxl/narrative/model_text.py.
+    ``role`` (schema.ROLE_CONSOLIDATED for a 汇总) goes into the hidden sheet, where readers look for it."""
     b = WorkbookBuilder()
     wb = b.build()
+    if role:
+        ws = wb[schema.SHEET_META]
+        r = ws.max_row + 1
+        ws.cell(r, 1, "role")
+        ws.cell(r, 2, role)
+        b._name("meta.role", ws.title, f"$B${r}")
     loc = schema.layout()
     # Text from users goes in as text cells (gxxl.util.safety.set_text): openpyxl would make "=…" a formula.
     for k, v in (meta or {}).items():

@@ -97,6 +97,7 @@ def read(path, *, check_structure: bool = True) -> AnnualReport:
         except (TypeError, ValueError):
             rep.source.layout_version = None
         rep.source.gxxl_version = _text(kv.get("gxxl_version"))
+        rep.source.role = _text(kv.get("role"))
         if rep.source.format_version != schema.FORMAT_VERSION:
             raise ReadError(path, f"工作簿格式版本为“{rep.source.format_version}”，本程序只支持{schema.FORMAT_NAME}格式（{schema.FORMAT_VERSION}）")
         if rep.source.layout_version is None or rep.source.layout_version > schema.LAYOUT_VERSION:
@@ -112,6 +113,8 @@ def read(path, *, check_structure: bool = True) -> AnnualReport:
                                     f"缺少隐藏信息页“{schema.SHEET_META}”，无法确认格式版本，按{schema.FORMAT_VERSION}格式读取",
                                     sheet=None))
     rep.source.saved_at = opened.saved_at
+    if rep.source.role is None and {"报送情况", "明细"} <= set(names):
+        rep.source.role = schema.ROLE_CONSOLIDATED  # written by a gxxl before the hidden sheet said so
     if opened.macros:
         rep.findings.append(Finding("structure.macros_ignored", "warning",
                                     "工作簿中含有宏（VBA代码），gxxl只读取单元格中的数值，宏没有运行；"
